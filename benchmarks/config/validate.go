@@ -1,0 +1,157 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// A keyCheck validates the value of one key; it returns a message per
+// problem (without the key).
+type keyCheck[T any] struct {
+	key   string
+	check func(*T) []string
+}
+
+// settingChecks validate the keys of Settings, except test_data whose path
+// is checked where it is read.
+var settingChecks = []keyCheck[Settings]{
+	{"batch_sizes", func(s *Settings) []string { return checkBatchSizes(s.BatchSizes) }},
+	{"iterations", func(s *Settings) []string {
+		return atLeast(s.Iterations, 1, "%d is not a valid number of iterations (want ≥ 1)")
+	}},
+	{"warmup", func(s *Settings) []string {
+		return atLeast(s.Warmup, 0, "%d is not a valid number of warm-up iterations (want ≥ 0)")
+	}},
+	{"max_length", func(s *Settings) []string {
+		return atLeast(s.MaxLength, 1, "%d is not a valid max length (want ≥ 1)")
+	}},
+	{"device", func(s *Settings) []string { return oneOf(s.Device, Devices, "a device") }},
+	{"intra_op_threads", func(s *Settings) []string { return checkThreads(s.IntraOpThreads) }},
+	{"inter_op_threads", func(s *Settings) []string { return checkThreads(s.InterOpThreads) }},
+	{"keep_samples", func(*Settings) []string { return nil }},
+}
+
+var checkChecks = []keyCheck[Check]{
+	{"alpha", func(c *Check) []string {
+		if !(c.Alpha > 0 && c.Alpha < 1) {
+			return []string{fmt.Sprintf("%v is out of range; want a significance level between 0 and 1 (exclusive), such as 0.05", c.Alpha)}
+		}
+		return nil
+	}},
+	{"threshold", func(c *Check) []string { return checkThreshold(c.Threshold) }},
+	{"min_samples", func(c *Check) []string {
+		return atLeast(c.MinSamples, 1, "%d is not a valid number of samples (want ≥ 1)")
+	}},
+}
+
+var selectionChecks = []keyCheck[Selection]{
+	{"goal", func(s *Selection) []string { return oneOf(s.Goal, Goals, "a goal") }},
+	{"accuracy_threshold", func(s *Selection) []string { return checkFinite(s.AccuracyThreshold) }},
+	{"min_accuracy_gain", func(s *Selection) []string { return checkFinite(s.MinAccuracyGain) }},
+}
+
+func checkBatchSizes(sizes []int) []string {
+	if len(sizes) == 0 {
+		return []string{"empty; want at least one batch size, such as [1, 8, 16]"}
+	}
+	var msgs []string
+	seen := map[int]int{}
+	for _, b := range sizes {
+		if b < 1 {
+			msgs = append(msgs, fmt.Sprintf("%d is not a valid batch size (want ≥ 1)", b))
+		}
+		if seen[b]++; seen[b] == 2 {
+			msgs = append(msgs, fmt.Sprintf("%d is listed more than once; list each batch size once", b))
+		}
+	}
+	return msgs
+}
+
+func checkThreads(n int) []string {
+	return atLeast(n, 0, "%d is not a valid number of threads (want ≥ 0; 0 lets ONNX Runtime choose)")
+}
+
+func checkThreshold(t float64) []string {
+	if !(t >= 0) || math.IsInf(t, 1) {
+		return []string{fmt.Sprintf("%v is not a valid threshold; want a fraction ≥ 0, such as 0.05 for 5 %%", t)}
+	}
+	return nil
+}
+
+func checkFinite(p *float64) []string {
+	if p != nil && (math.IsNaN(*p) || math.IsInf(*p, 0)) {
+		return []string{fmt.Sprintf("%v is not a number; want a finite number", *p)}
+	}
+	return nil
+}
+
+func atLeast(n, least int, format string) []string {
+	if n < least {
+		return []string{fmt.Sprintf(format, n)}
+	}
+	return nil
+}
+
+func oneOf(v string, valid []string, what string) []string {
+	if slices.Contains(valid, v) {
+		return nil
+	}
+	return []string{fmt.Sprintf("%q is not %s; want %s", v, what, orList(valid))}
+}
+
+// orList quotes and joins words: `"a", "b" or "c"`.
+func orList(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = fmt.Sprintf("%q", w)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+func runChecks[T any](v *T, checks []keyCheck[T], prefix ...string) []error {
+	var errs []error
+	for _, c := range checks {
+		for _, msg := range c.check(v) {
+			errs = append(errs, fmt.Errorf("%s: %s", toml.Key(slices.Concat(prefix, []string{c.key})), msg))
+		}
+	}
+	return errs
+}
+
+// Validate checks the effective settings of a model, as built from flags
+// for example: a test data file must be named (whether it exists is not
+// checked here) and every value must be in range. All problems are
+// returned, joined; each starts with its bench.toml key.
+func (s Settings) Validate() error {
+	var errs []error
+	if s.TestData == "" {
+		errs = append(errs, errors.New("test_data: not set; want the path of a test data file"))
+	}
+	errs = append(errs, runChecks(&s, settingChecks)...)
+	return errors.Join(errs...)
+}
+
+// Validate checks the values of c; see Settings.Validate.
+func (c Check) Validate() error {
+	errs := runChecks(&c, checkChecks, "check")
+	for _, k := range slices.Sorted(maps.Keys(c.Thresholds)) {
+		for _, msg := range checkThreshold(c.Thresholds[k]) {
+			errs = append(errs, fmt.Errorf("%s: %s", toml.Key{"check", "thresholds", k}, msg))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks the values of s; see Settings.Validate.
+func (s Selection) Validate() error {
+	return errors.Join(runChecks(&s, selectionChecks, "selection")...)
+}
