@@ -65,6 +65,7 @@ var env struct {
 	sync.Mutex
 	refs    int
 	version string
+	path    string
 }
 
 // Init loads the shared library at path ("" means LibraryPath()) and
@@ -90,6 +91,7 @@ func Init(path string) (string, error) {
 	}
 	env.refs = 1
 	env.version = ort.GetVersion()
+	env.path = path
 	return env.version, nil
 }
 
@@ -236,7 +238,16 @@ func chooseDevice(so *ort.SessionOptions, device string) (string, error) {
 	switch device {
 	case "cpu":
 		return "cpu", nil
-	case "", "auto", "cuda":
+	case "", "auto":
+		// ONNX Runtime loads CUDA support from a provider library beside
+		// its own; without one, trying would only log an error.
+		if !cudaProviderPresent() {
+			return "cpu", nil
+		}
+	case "cuda":
+		if !cudaProviderPresent() {
+			return "", fmt.Errorf("device cuda: no %s beside the ONNX Runtime library %s (a CPU-only build, like the npm package's); use device cpu, or point %s at a CUDA build of ONNX Runtime", cudaProviderLib, env.path, LibraryEnv)
+		}
 	default:
 		return "", fmt.Errorf("device %q: want auto, cpu or cuda", device)
 	}
@@ -248,6 +259,15 @@ func chooseDevice(so *ort.SessionOptions, device string) (string, error) {
 		return "", fmt.Errorf("device cuda: this ONNX Runtime library (%s) has no usable CUDA execution provider: %v; use device cpu, or point %s at a CUDA build of ONNX Runtime", Version(), err, LibraryEnv)
 	}
 	return "cpu", nil
+}
+
+const cudaProviderLib = "libonnxruntime_providers_cuda.so"
+
+func cudaProviderPresent() bool {
+	env.Lock()
+	defer env.Unlock()
+	_, err := os.Stat(filepath.Join(filepath.Dir(env.path), cudaProviderLib))
+	return err == nil
 }
 
 func appendCUDA(so *ort.SessionOptions) error {

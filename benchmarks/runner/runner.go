@@ -1,0 +1,256 @@
+// Package runner measures inference latency: it loads a checkpoint, builds
+// every batch before timing, warms up, and times each session run alone.
+// The go test -bench suite (benchmarks/bench_test.go) and `nerbench run`
+// both measure through it, so the two cannot disagree.
+//
+// What one iteration is: the wall time of one Session.Run on one batch.
+// Tokenization, tensor building and output reading happen before or after
+// the timed loop. Batch k takes the next batch-size texts of the test set
+// (batch 0 the first ones, wrapping around at the end), padded to the
+// longest sequence in that batch; warm-up runs the first batches and the
+// timed iterations continue the rotation.
+package runner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nerbench/nerbench/benchmarks/checkpoint"
+	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/engine"
+	"github.com/nerbench/nerbench/benchmarks/stats"
+	"github.com/nerbench/nerbench/benchmarks/tokenize"
+)
+
+// Model is a loaded checkpoint: its session and tokenizer.
+type Model struct {
+	Name       string
+	Checkpoint *checkpoint.Checkpoint
+	Session    *engine.Session
+	Tokenizer  *tokenize.Tokenizer
+	Settings   config.Settings
+	// MaxLength is the truncation length used: the configured max_length,
+	// lowered to the model's fixed sequence length and to its
+	// max_position_embeddings.
+	MaxLength int
+	// Warnings says what was adjusted or looks wrong, for the user to read.
+	Warnings []string
+}
+
+// Open loads the checkpoint in dir. engine.Init must have been called.
+func Open(name, dir string, s config.Settings) (*Model, error) {
+	ck, err := checkpoint.Find(dir)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Name: name, Checkpoint: ck, Settings: s, MaxLength: s.MaxLength}
+	tokPath := ck.TokenizerPath
+	if tokPath == "" {
+		tokPath = ck.VocabPath
+	}
+	if m.Tokenizer, err = tokenize.Load(tokPath, lowerCase(ck.Dir)); err != nil {
+		return nil, err
+	}
+	m.Session, err = engine.Open(ck.ModelPath, engine.Options{
+		Device: s.Device, IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads})
+	if err != nil {
+		return nil, err
+	}
+	if n := m.Session.FixedSeqLen; n > 0 && n < m.MaxLength {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("%s fixes the sequence length at %d: max_length %d lowered to it", ck.ModelPath, n, m.MaxLength))
+		m.MaxLength = n
+	}
+	if c := ck.Config; c != nil {
+		if n := c.MaxPositionEmbeddings; n > 0 && n < m.MaxLength {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("%s: max_position_embeddings is %d: max_length %d lowered to it", ck.ConfigPath, n, m.MaxLength))
+			m.MaxLength = n
+		}
+		if v := c.VocabSize; v > 0 && m.Tokenizer.VocabSize > v {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("%s has %d tokens but %s says vocab_size %d: ids past the embedding table will make the model fail", m.Tokenizer.Path, m.Tokenizer.VocabSize, ck.ConfigPath, v))
+		}
+	}
+	return m, nil
+}
+
+// lowerCase reads do_lower_case from tokenizer_config.json for a vocab.txt
+// tokenizer; BERT's default is true.
+func lowerCase(dir string) bool {
+	var tc struct {
+		DoLowerCase *bool `json:"do_lower_case"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "tokenizer_config.json"))
+	if err == nil && json.Unmarshal(data, &tc) == nil && tc.DoLowerCase != nil {
+		return *tc.DoLowerCase
+	}
+	return true
+}
+
+// Close frees the session.
+func (m *Model) Close() error {
+	if m == nil {
+		return nil
+	}
+	return m.Session.Destroy()
+}
+
+// Encoded is a test set tokenized once for all batch sizes.
+type Encoded struct {
+	Encodings []tokenize.Encoding
+	// Truncated counts texts cut to MaxLength.
+	Truncated int
+	// Elapsed is the time tokenization took (not part of any latency).
+	Elapsed time.Duration
+}
+
+// Encode tokenizes texts with special tokens, truncated to m.MaxLength.
+func (m *Model) Encode(texts []string) (*Encoded, error) {
+	if len(texts) == 0 {
+		return nil, errors.New("no texts to encode")
+	}
+	start := time.Now()
+	e := &Encoded{Encodings: make([]tokenize.Encoding, len(texts))}
+	for i, text := range texts {
+		enc, err := m.Tokenizer.Encode(text, m.MaxLength)
+		if err != nil {
+			return nil, fmt.Errorf("tokenizing text %d: %w", i, err)
+		}
+		if len(enc.IDs) == 0 {
+			return nil, fmt.Errorf("tokenizing text %d gave no tokens", i)
+		}
+		if enc.Truncated {
+			e.Truncated++
+		}
+		e.Encodings[i] = enc
+	}
+	e.Elapsed = time.Since(start)
+	return e, nil
+}
+
+// Batches is the set of bound batches one batch size rotates through.
+type Batches struct {
+	Size  int
+	items []*engine.Batch
+	sess  *engine.Session
+	// Tokens and PaddedTokens count real and padded tokens over all batches.
+	Tokens, PaddedTokens int
+	// Elapsed is the time padding and binding took.
+	Elapsed time.Duration
+}
+
+// Len returns the number of distinct batches.
+func (b *Batches) Len() int { return len(b.items) }
+
+// Prepare builds the batches of size batchSize that runs of up to `runs`
+// iterations visit: batch k holds texts k·size … k·size+size−1 (mod n), so
+// the rotation repeats after n / gcd(n, size) batches and never more than
+// that many are built.
+func (m *Model) Prepare(enc *Encoded, batchSize, runs int) (_ *Batches, err error) {
+	if batchSize < 1 {
+		return nil, fmt.Errorf("batch size %d: want ≥ 1", batchSize)
+	}
+	n := len(enc.Encodings)
+	count := min(max(runs, 1), n/gcd(n, batchSize))
+	start := time.Now()
+	bs := &Batches{Size: batchSize, sess: m.Session, items: make([]*engine.Batch, 0, count)}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, bs.Close())
+		}
+	}()
+	rows := make([]tokenize.Encoding, batchSize)
+	for k := range count {
+		for j := range batchSize {
+			rows[j] = enc.Encodings[(k*batchSize+j)%n]
+		}
+		p := m.Tokenizer.Pad(rows, m.Session.FixedSeqLen)
+		b, err := m.Session.NewBatch(p.Size, p.SeqLen, p.IDs, p.Mask, p.TypeIDs)
+		if err != nil {
+			return nil, fmt.Errorf("model %s, batch size %d: %w", m.Name, batchSize, err)
+		}
+		bs.items = append(bs.items, b)
+		bs.Tokens += p.Tokens
+		bs.PaddedTokens += p.Size * p.SeqLen
+	}
+	bs.Elapsed = time.Since(start)
+	return bs, nil
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// Run runs iteration i's batch once.
+func (b *Batches) Run(i int) error { return b.sess.Run(b.items[i%len(b.items)]) }
+
+// Warmup runs iterations 0 … n−1 untimed.
+func (b *Batches) Warmup(n int) error {
+	for i := range n {
+		if err := b.Run(i); err != nil {
+			return fmt.Errorf("warm-up iteration %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// Time runs iterations first, first+1, … and stores the wall time of each
+// run in samples, in nanoseconds. This is the timed loop: it calls nothing
+// but the clock and Session.Run, and makes no Go allocation.
+func (b *Batches) Time(samples []float64, first int) error {
+	for i := range samples {
+		batch := b.items[(first+i)%len(b.items)]
+		t0 := time.Now()
+		err := b.sess.Run(batch)
+		d := time.Since(t0)
+		if err != nil {
+			return fmt.Errorf("iteration %d: %w", first+i, err)
+		}
+		samples[i] = float64(d)
+	}
+	return nil
+}
+
+// Close frees every batch, the last built first.
+func (b *Batches) Close() error {
+	var errs []error
+	for i := len(b.items) - 1; i >= 0; i-- {
+		errs = append(errs, b.items[i].Destroy())
+	}
+	b.items = nil
+	return errors.Join(errs...)
+}
+
+// Result is one model × batch size measurement.
+type Result struct {
+	Model      string
+	BatchSize  int
+	Iterations int
+	Summary    stats.Summary
+	// SamplesNs holds the per-iteration latencies, in run order.
+	SamplesNs []float64
+	// MeanTokens is the mean number of real tokens per batch.
+	MeanTokens float64
+}
+
+// Measure warms up and times iterations runs of b, the way the suite does.
+func Measure(b *Batches, warmup, iterations int) (Result, error) {
+	if iterations < 1 {
+		return Result{}, fmt.Errorf("iterations %d: want ≥ 1", iterations)
+	}
+	if err := b.Warmup(warmup); err != nil {
+		return Result{}, err
+	}
+	samples := make([]float64, iterations)
+	if err := b.Time(samples, warmup); err != nil {
+		return Result{}, err
+	}
+	return Result{BatchSize: b.Size, Iterations: iterations,
+		Summary: stats.Summarize(samples, b.Size), SamplesNs: samples,
+		MeanTokens: float64(b.Tokens) / float64(len(b.items))}, nil
+}

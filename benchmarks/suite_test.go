@@ -1,0 +1,137 @@
+package benchmarks
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// runSuite runs this package's benchmarks in a child go test on the tiny
+// demo model and returns what it printed on stdout.
+func runSuite(t *testing.T, args ...string) []byte {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the suite in a child process")
+	}
+	config, err := filepath.Abs("testdata/tiny.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("../outputs/hpo/tiny/trial_0/checkpoint/model.onnx"); err != nil {
+		t.Fatalf("the tiny demo checkpoint is missing (%v): run make demo-tiny", err)
+	}
+	cmd := exec.Command("go", append([]string{"test", "-run=^$", "-bench=.", "-count=1"}, args...)...)
+	cmd.Args = append(cmd.Args, ".")
+	cmd.Env = append(os.Environ(), ConfigEnv+"="+config)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go test -bench: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr.String())
+	}
+	return out
+}
+
+type parsed struct {
+	results map[string]*benchfmt.Result
+	units   benchfmt.UnitMetadataMap
+	config  map[string]string
+}
+
+func parse(t *testing.T, out []byte) parsed {
+	t.Helper()
+	p := parsed{results: map[string]*benchfmt.Result{}, config: map[string]string{}}
+	r := benchfmt.NewReader(bytes.NewReader(out), "suite output")
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.Result:
+			p.results[string(rec.Name)] = rec.Clone()
+			for _, c := range rec.Config {
+				p.config[c.Key] = string(c.Value)
+			}
+		case *benchfmt.SyntaxError:
+			t.Errorf("suite output: %v", rec)
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	p.units = r.Units()
+	return p
+}
+
+// The suite's output carries every metric, for every model × batch size of
+// the config, in a form benchfmt (and so benchstat) reads.
+func TestSuiteOutput(t *testing.T) {
+	out := runSuite(t, "-benchtime=5x")
+	p := parse(t, out)
+	for _, batch := range []struct {
+		name string
+		size float64
+	}{{"Inference/model=tiny_trial_0/batch=1-", 1}, {"Inference/model=tiny_trial_0/batch=4-", 4}} {
+		var res *benchfmt.Result
+		for name, r := range p.results {
+			if strings.HasPrefix(name, batch.name) {
+				res = r
+			}
+		}
+		if res == nil {
+			t.Fatalf("no result %s in:\n%s", batch.name, out)
+		}
+		if res.Iters != 5 {
+			t.Errorf("%s: %d iterations, want 5 (-benchtime=5x)", batch.name, res.Iters)
+		}
+		vals := map[string]float64{}
+		// benchfmt tidies ns/op into sec/op, as benchstat shows it.
+		for _, unit := range []string{"sec/op", "p50-sec/op", "p95-sec/op", "p99-sec/op", "docs/sec", "tokens/op", "allocs/op", "B/op"} {
+			v, ok := res.Value(unit)
+			if !ok {
+				t.Errorf("%s: no %s", batch.name, unit)
+			}
+			if math.IsNaN(v) || v < 0 {
+				t.Errorf("%s: %s = %v", batch.name, unit, v)
+			}
+			vals[unit] = v
+		}
+		if vals["allocs/op"] != 0 {
+			t.Errorf("%s: %v allocs/op in the timed loop, want 0", batch.name, vals["allocs/op"])
+		}
+		if vals["sec/op"] <= 0 || !(vals["p50-sec/op"] <= vals["p95-sec/op"] && vals["p95-sec/op"] <= vals["p99-sec/op"]) {
+			t.Errorf("%s: latencies out of order: %v", batch.name, vals)
+		}
+		// Throughput is batch size over mean latency (printed to 4 significant digits).
+		want := batch.size / vals["sec/op"]
+		if math.Abs(vals["docs/sec"]-want)/want > 1e-3 {
+			t.Errorf("%s: docs/sec = %v, want batch/mean = %v", batch.name, vals["docs/sec"], want)
+		}
+	}
+	for key, want := range map[string]string{"ort-version": "1.30.0", "device": "cpu", "intra-op-threads": "1", "max-length": "128"} {
+		if got := p.config[key]; got != want {
+			t.Errorf("config %s = %q, want %q", key, got, want)
+		}
+	}
+	for unit, want := range map[string]string{"docs/sec": "higher", "p95-ns/op": "lower", "p99-ns/op": "lower", "ns/op": "lower"} {
+		if got := p.units.GetBetter(unit); (want == "higher") != (got > 0) || got == 0 {
+			t.Errorf("unit %s: better = %d, want %s", unit, got, want)
+		}
+	}
+}
+
+// Without -benchtime the iterations come from the config.
+func TestSuiteIterationsFromConfig(t *testing.T) {
+	p := parse(t, runSuite(t, "-bench=Inference/.*/batch=1$"))
+	if len(p.results) != 1 {
+		t.Fatalf("%d results, want 1 (batch=1 only)", len(p.results))
+	}
+	for name, r := range p.results {
+		if r.Iters != 12 {
+			t.Errorf("%s: %d iterations, want 12 from testdata/tiny.toml", name, r.Iters)
+		}
+	}
+}
