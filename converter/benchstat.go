@@ -1,0 +1,308 @@
+package converter
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+type format int
+
+const (
+	formatGoBench format = iota
+	formatBenchstatCSV
+	formatBenchstatText
+)
+
+// detect tells the Go benchmark format from benchstat's output. benchstat's
+// CSV has a column header row such as ",sec/op,CI,sec/op,CI,vs base,P"; its
+// text output has box-drawing column rules and a "vs base" column.
+func detect(data []byte) format {
+	s := bufio.NewScanner(bytes.NewReader(data))
+	s.Buffer(nil, 1<<20)
+	for s.Scan() {
+		line := strings.TrimSuffix(s.Text(), "\r")
+		switch {
+		case strings.HasPrefix(line, "Benchmark"):
+			return formatGoBench
+		case strings.HasPrefix(line, ","):
+			if f := strings.Split(line, ","); len(f) >= 3 && f[2] == "CI" {
+				return formatBenchstatCSV
+			}
+		case strings.Contains(line, "│") && strings.Contains(line, "vs base"):
+			return formatBenchstatText
+		}
+	}
+	return formatGoBench
+}
+
+// csvUnits maps benchstat's (tidied) units to metric indexes; tokens/op is
+// -2, anything else is ignored.
+var csvUnits = func() map[string]int {
+	m := map[string]int{tidyUnit(tokensUnit): -2}
+	for i, mt := range metrics {
+		m[tidyUnit(mt.unit)] = i
+	}
+	return m
+}()
+
+// csvTable is the layout of one benchstat table.
+type csvTable struct {
+	metric     int // index into metrics, -2 for tokens, -1 to ignore
+	ms         bool
+	base, new  int // columns of the baseline's and the new side's center
+	delta, p   int // columns of "vs base" and "P"; -1 if none
+	baseName   string
+	newName    string
+	comparable bool
+}
+
+func newCSVTable(rec, colRow []string) (*csvTable, error) {
+	unit := rec[1]
+	var centers []int
+	for i := 1; i+1 < len(rec); i++ {
+		if rec[i] == unit && rec[i+1] == "CI" {
+			centers = append(centers, i)
+		}
+	}
+	t := &csvTable{metric: -1, delta: -1, p: -1, base: centers[0], new: centers[len(centers)-1]}
+	if m, ok := csvUnits[unit]; ok {
+		t.metric = m
+		t.ms = m >= 0 && metrics[m].ms
+	}
+	if len(centers) > 1 {
+		t.comparable = true
+		if t.new+3 >= len(rec) || rec[t.new+2] != "vs base" || rec[t.new+3] != "P" {
+			return nil, fmt.Errorf("column header %q: want \"vs base\" and \"P\" after the last %s column", strings.Join(rec, ","), unit)
+		}
+		t.delta, t.p = t.new+2, t.new+3
+	}
+	cell := func(row []string, i int) string {
+		if i < len(row) {
+			return row[i]
+		}
+		return ""
+	}
+	t.baseName, t.newName = cell(colRow, t.base), cell(colRow, t.new)
+	return t, nil
+}
+
+// addBenchstatCSV reads the output of benchstat -format csv.
+func (c *collector) addBenchstatCSV(in Input) {
+	r := csv.NewReader(bytes.NewReader(in.Data))
+	r.FieldsPerRecord = -1
+	type key struct {
+		model  string
+		batch  int
+		device string
+	}
+	var (
+		config     = map[string]string{}
+		tbl        *csvTable
+		colRow     []string
+		rows       = map[key]*obs{}
+		order      []key
+		others     = map[string]bool{}
+		nOthers    int
+		comparable bool
+		defaulted  bool
+		cols       []string
+	)
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				c.warn(in.Name, pe.Line, pe.Err.Error()+"; rest of the input skipped")
+			} else {
+				c.warn(in.Name, 0, err.Error()+"; rest of the input skipped")
+			}
+			break
+		}
+		line, _ := r.FieldPos(0)
+		switch {
+		case len(rec) == 1:
+			if k, v, ok := parseConfigLine(rec[0]); ok {
+				if v == "" {
+					delete(config, k)
+				} else {
+					config[k] = v
+				}
+			}
+			tbl = nil
+			continue
+		case rec[0] == "" && len(rec) >= 3 && rec[2] == "CI":
+			t, err := newCSVTable(rec, colRow)
+			if err != nil {
+				c.warn(in.Name, line, err.Error()+"; table skipped")
+				tbl = nil
+				continue
+			}
+			tbl = t
+			comparable = comparable || t.comparable
+			if t.comparable && cols == nil {
+				cols = []string{t.baseName, t.newName}
+			}
+			continue
+		case rec[0] == "":
+			colRow = rec
+			continue
+		case tbl == nil || rec[0] == "geomean":
+			continue
+		}
+
+		model, batch, err := parseName(benchfmt.Name(rec[0]))
+		if err == errNotOurs {
+			if tbl.metric == 0 {
+				nOthers++
+				others["Benchmark"+string(benchfmt.Name(rec[0]).Base())] = true
+			}
+			continue
+		}
+		if tbl.metric == 0 {
+			c.ours++
+		}
+		if err != nil {
+			if tbl.metric == 0 {
+				c.warn(in.Name, line, fmt.Sprintf("Benchmark%s: %v; row skipped", rec[0], err))
+			}
+			continue
+		}
+		if tbl.metric == -1 {
+			continue
+		}
+		cell := func(i int) string {
+			if i >= 0 && i < len(rec) {
+				return rec[i]
+			}
+			return ""
+		}
+		parse := func(s string) (float64, error) {
+			v, err := strconv.ParseFloat(s, 64)
+			if tbl.ms {
+				return secToMS(v), err
+			}
+			return round12(v), err
+		}
+		newCell := cell(tbl.new)
+		if newCell == "" {
+			continue // not in the new column; reported below if incomplete
+		}
+		v, err := parse(newCell)
+		if err != nil || v < 0 {
+			c.warn(in.Name, line, fmt.Sprintf("Benchmark%s: value %q: want a non-negative number; row skipped", rec[0], newCell))
+			continue
+		}
+		device := config["device"]
+		if device == "" {
+			device = "cpu"
+			if !defaulted {
+				defaulted = true
+				c.warn(in.Name, line, "no device: configuration line before this row; assuming cpu")
+			}
+		}
+		k := key{model, batch, device}
+		o, ok := rows[k]
+		if !ok {
+			o = &obs{file: in.Name, line: line, batch: batch, device: device, config: maps.Clone(config), cmp: new(cmpValues)}
+			rows[k] = o
+			order = append(order, k)
+		}
+		cv := o.cmp
+		if tbl.metric == -2 {
+			cv.tokens, cv.hasTokens = v, true
+			continue
+		}
+		m := tbl.metric
+		if cv.have[m] {
+			c.warn(in.Name, line, fmt.Sprintf("Benchmark%s: a second %s value; using this one", rec[0], tidyUnit(metrics[m].unit)))
+		}
+		cv.values[m], cv.have[m] = v, true
+		if !tbl.comparable {
+			continue
+		}
+		if s := cell(tbl.base); s != "" {
+			if bv, err := parse(s); err == nil {
+				cv.base[m], cv.hasBase[m] = bv, true
+			}
+		}
+		if d := cell(tbl.delta); d != "" {
+			cv.sig[m], cv.hasSig[m] = d != "~", true
+		}
+		if p, n1, n2, ok := parseP(cell(tbl.p)); ok {
+			cv.p[m], cv.hasP[m] = p, true
+			cv.baseN, cv.n = n1, n2
+		}
+	}
+
+	for _, k := range order {
+		o := rows[k]
+		var missing []string
+		for i, m := range metrics {
+			if !o.cmp.have[i] {
+				missing = append(missing, tidyUnit(m.unit))
+			}
+		}
+		if len(missing) > 0 {
+			c.warn(in.Name, o.line, fmt.Sprintf("model %s batch_%d: no %s in the new column; skipped", k.model, k.batch, strings.Join(missing, ", ")))
+			continue
+		}
+		c.add(k.model, o)
+		if cols != nil {
+			c.comparison[k.model] = cols
+		}
+	}
+	if !comparable && len(order) > 0 {
+		c.warn(in.Name, 0, "benchstat compared nothing (one column per table); converting without a baseline. "+
+			"If the runs differ in a configuration line such as commit, run benchstat with -ignore commit")
+	}
+	if nOthers > 0 {
+		c.note(in.Name, fmt.Sprintf("ignored %d %s of other benchmarks (%s)",
+			nOthers, plural(nOthers, "row"), strings.Join(slices.Sorted(maps.Keys(others)), ", ")))
+	}
+	c.others += nOthers
+}
+
+// parseP parses benchstat's P column: "p=0.002 n=6", "p=0.818 n=6+5", or
+// "n=6" when the p-value is 0.
+func parseP(s string) (p float64, n1, n2 int, ok bool) {
+	if s == "" {
+		return 0, 0, 0, false
+	}
+	haveN := false
+	for f := range strings.FieldsSeq(s) {
+		switch {
+		case strings.HasPrefix(f, "p="):
+			v, err := strconv.ParseFloat(f[2:], 64)
+			if err != nil {
+				return 0, 0, 0, false
+			}
+			p = v
+		case strings.HasPrefix(f, "n="):
+			a, b, two := strings.Cut(f[2:], "+")
+			var err1, err2 error
+			n1, err1 = strconv.Atoi(a)
+			n2 = n1
+			if two {
+				n2, err2 = strconv.Atoi(b)
+			}
+			if err1 != nil || err2 != nil {
+				return 0, 0, 0, false
+			}
+			haveN = true
+		}
+	}
+	return p, n1, n2, haveN
+}

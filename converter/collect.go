@@ -1,0 +1,297 @@
+package converter
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/nerbench/nerbench/converter/report"
+)
+
+// obs is one observation of a model at one batch size: a run read from the
+// Go benchmark format, or a row of benchstat's comparison.
+type obs struct {
+	seq    int // input order across all inputs
+	file   string
+	line   int
+	batch  int
+	device string
+	config map[string]string // file configuration lines in effect
+	iters  int
+
+	run *runValues // Go benchmark format
+	cmp *cmpValues // benchstat CSV
+}
+
+type runValues struct {
+	values    [nMetrics]float64
+	tokens    float64
+	hasTokens bool
+}
+
+// cmpValues is what benchstat says about one benchmark: the new column's
+// values and, when there is a baseline column, the comparison.
+type cmpValues struct {
+	have    [nMetrics]bool
+	values  [nMetrics]float64
+	hasBase [nMetrics]bool
+	base    [nMetrics]float64
+	hasP    [nMetrics]bool
+	p       [nMetrics]float64
+	hasSig  [nMetrics]bool
+	sig     [nMetrics]bool
+	n       int // the new column's sample count; 0 if unknown
+	baseN   int
+
+	tokens    float64
+	hasTokens bool
+}
+
+type collector struct {
+	res    *Result
+	reader benchfmt.Reader // reused so that unit metadata carries over
+	models map[string][]*obs
+	seq    int
+	ours   int // results that are ours, usable or not
+	others int // results of other benchmarks
+
+	comparison map[string][]string // per model: baseline and new column names
+}
+
+func newCollector() *collector {
+	return &collector{
+		res:        &Result{Files: map[string]*Output{}},
+		models:     map[string][]*obs{},
+		comparison: map[string][]string{},
+	}
+}
+
+func (c *collector) warn(file string, line int, msg string) {
+	c.res.Warnings = append(c.res.Warnings, Warning{File: file, Line: line, Msg: msg})
+}
+
+func (c *collector) note(file, msg string) {
+	c.res.Notes = append(c.res.Notes, Warning{File: file, Msg: msg})
+}
+
+func (c *collector) add(model string, o *obs) {
+	c.seq++
+	o.seq = c.seq
+	c.models[model] = append(c.models[model], o)
+}
+
+// build turns the observations into files.
+func (c *collector) build(opts Options) {
+	now := report.Timestamp(opts.Now())
+	for _, name := range slices.Sorted(maps.Keys(c.models)) {
+		all := c.models[name]
+		warnf := func(format string, args ...any) {
+			c.warn("", 0, fmt.Sprintf("model %s: ", name)+fmt.Sprintf(format, args...))
+		}
+
+		// The newest observation's device wins; others are dropped.
+		device := all[len(all)-1].device
+		var kept []*obs
+		dropped := map[string]int{}
+		for _, o := range all {
+			if o.device == device {
+				kept = append(kept, o)
+			} else {
+				dropped[o.device]++
+			}
+		}
+		if len(dropped) > 0 {
+			var parts []string
+			for _, d := range slices.Sorted(maps.Keys(dropped)) {
+				parts = append(parts, fmt.Sprintf("%d on %s", dropped[d], d))
+			}
+			warnf("results on different devices: keeping the %d on %s (the newest), dropping %s",
+				len(kept), device, strings.Join(parts, ", "))
+		}
+
+		// Configuration: newest values win; differences are reported.
+		config := map[string]string{}
+		conflicts := map[string]bool{}
+		for _, o := range kept {
+			for k, v := range o.config {
+				if old, ok := config[k]; ok && old != v {
+					conflicts[k] = true
+				}
+				config[k] = v
+			}
+		}
+		if len(conflicts) > 0 {
+			warnf("runs differ in %s; recording the newest values", strings.Join(slices.Sorted(maps.Keys(conflicts)), ", "))
+		}
+
+		f := &report.File{Batches: map[int]*report.Batch{}, Device: device, Timestamp: now, Model: name}
+		if len(config) > 0 {
+			f.Config = config
+		}
+		byBatch := map[int][]*obs{}
+		for _, o := range kept {
+			byBatch[o.batch] = append(byBatch[o.batch], o)
+		}
+		noCI := map[string][]string{} // warning → batch keys
+		for _, n := range slices.Sorted(maps.Keys(byBatch)) {
+			var runs []*obs
+			var cmp *obs
+			for _, o := range byBatch[n] {
+				if o.cmp != nil {
+					cmp = o // the last one wins
+				} else {
+					runs = append(runs, o)
+				}
+			}
+			if cmp != nil {
+				if len(runs) > 0 {
+					warnf("%s: both benchstat output and runs; using benchstat's values", report.BatchKey(n))
+				}
+				f.Batches[n] = cmpBatch(cmp.cmp)
+				continue
+			}
+			b, warnings := runsBatch(runs)
+			for _, w := range warnings {
+				noCI[w] = append(noCI[w], report.BatchKey(n))
+			}
+			f.Batches[n] = b
+		}
+		for _, w := range slices.Sorted(maps.Keys(noCI)) {
+			warnf("%s: no ci95 (%s)", strings.Join(noCI[w], ", "), w)
+		}
+		if cols := c.comparison[name]; len(cols) == 2 {
+			f.Extra = map[string]json.RawMessage{"comparison": mustJSON(map[string]string{"baseline": cols[0], "new": cols[1]})}
+		}
+
+		out := &Output{BenchName: name, File: f}
+		if opts.Models != nil {
+			if m, ok := opts.Models(name); ok {
+				f.Model = m.Name
+				f.Checkpoint = m.Checkpoint
+				out.Path = m.Output
+			} else if opts.OutDir == "" {
+				warnf("not in bench.toml; not written (give an output folder to write it)")
+			}
+		}
+		if opts.OutDir != "" {
+			out.Path = filepath.Join(opts.OutDir, name, "benchmark.json")
+		}
+		c.res.Files[name] = out
+	}
+}
+
+// runsBatch summarizes the runs of one batch size. It returns the warnings
+// that explain a missing confidence interval.
+func runsBatch(runs []*obs) (*report.Batch, []string) {
+	b := new(report.Batch)
+	iters := make([]float64, len(runs))
+	for i, o := range runs {
+		iters[i] = float64(o.iters)
+	}
+	b.Iterations = int(math.Round(Median(iters)))
+	var tokens []float64
+	for _, o := range runs {
+		if o.run.hasTokens {
+			tokens = append(tokens, o.run.tokens)
+		}
+	}
+	if len(tokens) == len(runs) {
+		b.Extra = map[string]json.RawMessage{tokensKey: mustJSON(round12(Median(tokens)))}
+	}
+	if len(runs) == 1 {
+		for i, m := range metrics {
+			b.SetMetric(m.key, runs[0].run.values[i])
+		}
+		return b, nil
+	}
+	b.Runs = len(runs)
+	b.RunValues = map[string][]float64{}
+	var warnings []string
+	for i, m := range metrics {
+		vals := make([]float64, len(runs))
+		for j, o := range runs {
+			vals[j] = o.run.values[i]
+		}
+		b.RunValues[m.key] = vals
+		s := SummarizeRuns(vals)
+		b.SetMetric(m.key, s.Median)
+		if s.HasCI {
+			if b.CI95 == nil {
+				b.CI95 = map[string][2]float64{}
+			}
+			b.CI95[m.key] = s.CI95
+		}
+		for _, w := range s.Warnings {
+			if !slices.Contains(warnings, w) {
+				warnings = append(warnings, w)
+			}
+		}
+	}
+	if len(warnings) > 0 {
+		if b.Extra == nil {
+			b.Extra = map[string]json.RawMessage{}
+		}
+		b.Extra["warnings"] = mustJSON(warnings)
+	}
+	return b, warnings
+}
+
+// cmpBatch turns benchstat's values for one batch size into an entry.
+func cmpBatch(c *cmpValues) *report.Batch {
+	b := &report.Batch{Runs: c.n}
+	for i, m := range metrics {
+		b.SetMetric(m.key, c.values[i])
+	}
+	extra := map[string]json.RawMessage{}
+	if c.hasTokens {
+		extra[tokensKey] = mustJSON(c.tokens)
+	}
+	base, change, p, sig := map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]bool{}
+	for i, m := range metrics {
+		if c.hasBase[i] {
+			base[m.key] = c.base[i]
+			if c.base[i] != 0 {
+				change[m.key] = round12((c.values[i]/c.base[i] - 1) * 100)
+			}
+		}
+		if c.hasP[i] {
+			p[m.key] = c.p[i]
+		}
+		if c.hasSig[i] {
+			sig[m.key] = c.sig[i]
+		}
+	}
+	if len(base) > 0 {
+		extra["baseline"] = mustJSON(base)
+	}
+	if len(change) > 0 {
+		extra["change_pct"] = mustJSON(change)
+	}
+	if len(p) > 0 {
+		extra["p_value"] = mustJSON(p)
+	}
+	if len(sig) > 0 {
+		extra["significant"] = mustJSON(sig)
+	}
+	if c.baseN > 0 && len(base) > 0 {
+		extra["baseline_runs"] = mustJSON(c.baseN)
+	}
+	if len(extra) > 0 {
+		b.Extra = extra
+	}
+	return b
+}
+
+func mustJSON(v any) json.RawMessage {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain values are marshalled
+	}
+	return data
+}

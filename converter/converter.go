@@ -1,0 +1,278 @@
+// Package converter turns the output of the nerbench benchmark suite into
+// benchmark.json files (see package report), one per model.
+//
+// # Input
+//
+// An input is either the Go benchmark format (what go test -bench prints,
+// read with golang.org/x/perf/benchfmt) or the CSV output of
+//
+//	benchstat -format csv old.txt new.txt
+//
+// which is detected by its column header row (",sec/op,CI,…"). Inputs may
+// hold one run or many (go test -count=N, several files, outputs of several
+// go test invocations concatenated). Results of other benchmarks are ignored
+// with a note; results that look like ours but cannot be used (a name
+// without batch=, a missing metric, a malformed line) are warnings that name
+// the input file and line, and the rest is converted anyway.
+//
+// Our results are named
+//
+//	BenchmarkInference/model=<bench name>/batch=<n>[-GOMAXPROCS]
+//
+// and carry these metrics, which become the file's required keys:
+//
+//	ns/op      mean_ms                  (the mean latency of one batch)
+//	p50-ns/op  median_ms
+//	p95-ns/op  p95_ms
+//	p99-ns/op  p99_ms
+//	docs/sec   throughput_docs_per_sec
+//
+// An optional tokens/op metric becomes "tokens_per_op".
+//
+// # Output
+//
+// Each model's file goes to the output given for it in bench.toml (looked up
+// by its bench name through Options.Models), or to
+// <Options.OutDir>/<bench name>/benchmark.json when OutDir is set (OutDir
+// wins over bench.toml). The top-level keys are "device" (from the
+// device: configuration line; "cpu" with a warning when there is none),
+// "timestamp" (the conversion time, UTC, 2025-01-20T10:30:00Z form),
+// "model" (the real model name, or the bench name without bench.toml),
+// "checkpoint" (from bench.toml) and "config" (the runs' configuration
+// lines: goos, goarch, pkg, cpu, ort-version, device, intra-op-threads,
+// inter-op-threads, max-length, commit, …; the newest value of each).
+//
+// With one run of a batch size its entry holds that run's values and
+// "iterations" (the result's iteration count). With several runs each value
+// is the median across runs (the middle value, or the mean of the two middle
+// values) and the entry also holds:
+//
+//	runs        number of runs
+//	run_values  each run's values, per key, in input order
+//	ci95        per key, a 95 % confidence interval [low, high] of the
+//	            median (benchmath.AssumeNothing, as benchstat computes it);
+//	            only when there are enough runs (6 or more)
+//	warnings    why there is no ci95, when there is none
+//	iterations  the median of the runs' iteration counts
+//
+// Runs of one model made on different devices are not mixed: the newest
+// run's device wins and runs on other devices are dropped with a warning.
+// Other configuration lines that differ between runs are a warning; the
+// newest values are recorded.
+//
+// # Comparisons
+//
+// From benchstat CSV output the file describes the new (last) column. Each
+// batch entry holds the new side's values (benchstat's medians, converted
+// from seconds to milliseconds), "runs" (the new side's n) and, when there
+// is a baseline column:
+//
+//	baseline       {"mean_ms": …, …}  the baseline's values
+//	baseline_runs  the baseline's n
+//	change_pct     {"mean_ms": …, …}  (new/baseline − 1) × 100
+//	p_value        {"mean_ms": …, …}  the Mann-Whitney U test's p-value as
+//	               benchstat prints it (three decimals)
+//	significant    {"mean_ms": …, …}  false where benchstat shows "~"
+//
+// The file-level "comparison" key names the baseline and new columns. If the
+// runs differ in a configuration line such as commit, benchstat puts them
+// in separate tables and compares nothing: run it with -ignore commit.
+//
+// Values are rounded to 12 significant digits to drop floating-point noise
+// from unit conversions.
+package converter
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nerbench/nerbench/converter/report"
+)
+
+// Input is one input, read whole.
+type Input struct {
+	// Name is used in warnings and errors, as in "bench.txt:12: …".
+	Name string
+	Data []byte
+}
+
+// ReadInputs reads the named files; "-" (or no names at all) reads stdin.
+func ReadInputs(paths []string, stdin io.Reader) ([]Input, error) {
+	if len(paths) == 0 {
+		paths = []string{"-"}
+	}
+	var ins []Input
+	for _, p := range paths {
+		var (
+			data []byte
+			err  error
+			name = p
+		)
+		if p == "-" {
+			name = "<stdin>"
+			data, err = io.ReadAll(stdin)
+		} else {
+			data, err = os.ReadFile(p)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		ins = append(ins, Input{Name: name, Data: data})
+	}
+	return ins, nil
+}
+
+// Model is what bench.toml says about a model.
+type Model struct {
+	Name       string // real model name
+	Checkpoint string // checkpoint folder
+	Output     string // where its benchmark.json goes
+}
+
+// ModelFunc looks a model up by its bench name (the sanitized name in
+// BenchmarkInference/model=<bench name>/…).
+type ModelFunc func(benchName string) (Model, bool)
+
+// Options control Convert.
+type Options struct {
+	// Models looks models up in bench.toml; nil when there is none.
+	Models ModelFunc
+	// OutDir, when set, is the folder that receives
+	// <OutDir>/<bench name>/benchmark.json for every model.
+	OutDir string
+	// Now returns the conversion time, written as "timestamp";
+	// nil means time.Now.
+	Now func() time.Time
+}
+
+// Warning is a problem that did not stop the conversion.
+type Warning struct {
+	File string // input name; "" when not tied to an input
+	Line int    // 1-based line; 0 when not tied to a line
+	Msg  string
+}
+
+func (w Warning) String() string {
+	switch {
+	case w.File != "" && w.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg)
+	case w.File != "":
+		return w.File + ": " + w.Msg
+	}
+	return w.Msg
+}
+
+// Output is one model's benchmark.json, ready to write.
+type Output struct {
+	BenchName string // the model's bench name
+	// Path is where the file goes; "" when neither bench.toml nor
+	// Options.OutDir gives a place (Write skips it, with a warning made by
+	// Convert).
+	Path string
+	File *report.File
+}
+
+// Result is what Convert found.
+type Result struct {
+	// Files maps a model's bench name to its file.
+	Files map[string]*Output
+	// Warnings are problems in the input, in input order, then per model.
+	Warnings []Warning
+	// Notes are harmless remarks, such as ignored benchmarks of other
+	// packages.
+	Notes []Warning
+}
+
+// BenchNames returns the keys of Files in order.
+func (r *Result) BenchNames() []string { return slices.Sorted(maps.Keys(r.Files)) }
+
+// Convert reads inputs and builds one benchmark.json per model. It returns
+// an error when the inputs hold no usable result of ours; the Result is
+// non-nil even then, so that its warnings can be shown.
+func Convert(inputs []Input, opts Options) (*Result, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	c := newCollector()
+	if len(inputs) == 0 {
+		return c.res, errors.New("no input")
+	}
+	seen := map[string]bool{}
+	for _, in := range inputs {
+		if seen[in.Name] && in.Name != "<stdin>" {
+			c.warn(in.Name, 0, "given twice; read once")
+			continue
+		}
+		seen[in.Name] = true
+		switch detect(in.Data) {
+		case formatBenchstatCSV:
+			c.addBenchstatCSV(in)
+		case formatBenchstatText:
+			c.warn(in.Name, 0, "this is benchstat's text output; run benchstat with -format csv")
+		default:
+			c.addGoBench(in)
+		}
+	}
+	c.build(opts)
+	if len(c.res.Files) == 0 {
+		return c.res, c.noResultsError(inputs)
+	}
+	return c.res, nil
+}
+
+// Write writes every output that has a path, in bench-name order, each
+// atomically (report.Write): an existing file is replaced only by a complete
+// new one. It goes on after a failure and returns the outputs written and
+// the failures joined.
+func Write(res *Result) ([]*Output, error) {
+	byPath := map[string]string{}
+	for _, name := range res.BenchNames() {
+		o := res.Files[name]
+		if o.Path == "" {
+			continue
+		}
+		p := filepath.Clean(o.Path)
+		if other, ok := byPath[p]; ok {
+			return nil, fmt.Errorf("models %q and %q would both be written to %s", other, name, o.Path)
+		}
+		byPath[p] = name
+	}
+	var (
+		written []*Output
+		errs    []error
+	)
+	for _, name := range res.BenchNames() {
+		o := res.Files[name]
+		if o.Path == "" {
+			continue
+		}
+		if err := report.Write(o.Path, o.File); err != nil {
+			errs = append(errs, fmt.Errorf("model %s: %w", name, err))
+			continue
+		}
+		written = append(written, o)
+	}
+	return written, errors.Join(errs...)
+}
+
+func (c *collector) noResultsError(inputs []Input) error {
+	names := make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = in.Name
+	}
+	where := strings.Join(names, ", ")
+	switch {
+	case c.ours > 0:
+		return fmt.Errorf("no usable nerbench results in %s (see the warnings)", where)
+	case c.others > 0:
+		return fmt.Errorf("no nerbench results (BenchmarkInference/model=…/batch=…) in %s, only %d of other benchmarks", where, c.others)
+	}
+	return fmt.Errorf("no benchmark results in %s", where)
+}
