@@ -1,0 +1,161 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/selection"
+)
+
+func init() {
+	commands["select"] = command{"pick the configuration to ship from an HPO tree, trading accuracy against measured speed", selectCmd}
+}
+
+// optFloat is a float flag that remembers whether it was given.
+type optFloat struct{ v *float64 }
+
+func (f *optFloat) String() string {
+	if f == nil || f.v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f.v, 'g', -1, 64)
+}
+
+func (f *optFloat) Set(s string) error {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a number", s)
+	}
+	f.v = &v
+	return nil
+}
+
+func selectCmd(stdout, stderr io.Writer, args []string) error {
+	fs := flag.NewFlagSet("nerbench select", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "read settings from the [selection] table of bench.toml `file`; flags override them")
+	hpoDir := fs.String("hpo-dir", "", "the HPO output `dir`: <dir>/<backbone>/trial_*/metrics.json")
+	metric := fs.String("metric", "", "the metrics.json `key` to select on, such as macro-f1")
+	goal := fs.String("goal", "", "maximize or minimize the metric (default maximize)")
+	var threshold, minGain optFloat
+	fs.Var(&threshold, "accuracy-threshold", "choose a faster candidate whose distance from the best metric value is at most `x` (default: select on the metric alone)")
+	relative := fs.Bool("relative", true, "measure distances relative to the best value")
+	absolute := fs.Bool("absolute", false, "measure distances in the metric's units")
+	fs.Var(&minGain, "min-accuracy-gain", "choose only a faster candidate whose distance from the best is at least `x` (default 0)")
+	output := fs.String("output", "", "write the selection to `file`, atomically (default stdout)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `usage: nerbench select --hpo-dir DIR --metric NAME [--goal maximize|minimize]
+                       [--accuracy-threshold X [--min-accuracy-gain X]] [--relative|--absolute]
+                       [--output FILE] [--config bench.toml]
+
+Takes the best trial of each backbone of an HPO tree by the metric and picks
+the one to ship: the best, or with --accuracy-threshold the most accurate
+faster candidate within the threshold of it. Speed is batch_1.mean_ms of each
+trial's benchmark.json when every candidate has one, and otherwise the
+parameter count of each trial's model.onnx (or its config.json), never a mix.
+Writes the selection as JSON; warnings go to stderr.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument %q (flags only; see nerbench select -h)", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["relative"] && given["absolute"] {
+		return usageError("give --relative or --absolute, not both")
+	}
+
+	sel := config.DefaultSelection()
+	if *configPath != "" {
+		cfg, err := config.Load(*configPath)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		sel = cfg.Selection
+	}
+	if given["hpo-dir"] {
+		sel.HPODir = *hpoDir
+	}
+	if given["metric"] {
+		sel.Metric = *metric
+	}
+	if given["goal"] {
+		sel.Goal = *goal
+	}
+	if given["accuracy-threshold"] {
+		sel.AccuracyThreshold = threshold.v
+	}
+	if given["min-accuracy-gain"] {
+		sel.MinAccuracyGain = minGain.v
+	}
+	if given["relative"] {
+		sel.Relative = *relative
+	}
+	if given["absolute"] {
+		sel.Relative = !*absolute
+	}
+	if given["output"] {
+		sel.Output = *output
+	}
+	if sel.Output == "-" {
+		sel.Output = ""
+	}
+	switch {
+	case sel.HPODir == "":
+		return usageError("no HPO dir: give --hpo-dir DIR (or hpo_dir in [selection] of --config bench.toml)")
+	case sel.Metric == "":
+		return usageError("no metric: give --metric NAME, such as macro-f1 (or metric in [selection] of --config bench.toml)")
+	}
+
+	opts := selection.Options{
+		HPODir:            sel.HPODir,
+		Metric:            sel.Metric,
+		Goal:              selection.Goal(sel.Goal),
+		AccuracyThreshold: sel.AccuracyThreshold,
+		Absolute:          !sel.Relative,
+		MinAccuracyGain:   sel.MinAccuracyGain,
+	}
+	if err := opts.Validate(); err != nil {
+		if *configPath != "" && !given["accuracy-threshold"] && !given["min-accuracy-gain"] {
+			return usageError("%s: [selection]: %v", *configPath, err)
+		}
+		return usageError("%v", err)
+	}
+	res, err := selection.Select(opts)
+	if res != nil {
+		for _, w := range res.Warnings {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
+		}
+	}
+	if err != nil {
+		return usageError("%v", err)
+	}
+	data, err := res.Selection.Encode()
+	if err != nil {
+		return err
+	}
+	if sel.Output == "" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	if err := report.WriteFileAtomic(sel.Output, data, 0o644); err != nil {
+		return fmt.Errorf("writing selection: %w", err)
+	}
+	c := res.Selection.SelectionCriteria
+	fmt.Fprintf(stderr, "wrote %s: %s %s (%s %s)\n", sel.Output, res.Selection.Backbone, res.Selection.TrialName,
+		c.Metric, strconv.FormatFloat(c.BestValue, 'g', -1, 64))
+	return nil
+}

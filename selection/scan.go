@@ -1,0 +1,391 @@
+package selection
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/selection/onnxparams"
+)
+
+// Candidate is the best trial of one backbone, with what is known of its
+// speed.
+type Candidate struct {
+	Backbone string
+	// TrialName is the trial directory's name, or for cross-validation the
+	// name of its folds without the _fold<k> suffix.
+	TrialName string
+	// TrialDir is the trial's directory: for folds, the lowest-numbered
+	// fold's.
+	TrialDir string
+	// Folds is the number of folds averaged, 0 for a plain trial.
+	Folds int
+	// Value is the trial's value of the metric (the mean over folds).
+	Value float64
+	// Metrics is the trial's metrics.json (for folds, the mean of each
+	// numeric metric that every fold reports).
+	Metrics map[string]any
+	// Hyperparameters is the trial's hyperparameters.json, or empty.
+	Hyperparameters map[string]any
+
+	// LatencyMS is batch_1.mean_ms of the trial's benchmark.json, or nil.
+	LatencyMS *float64
+	// BenchmarkPath is the benchmark.json read, if any.
+	BenchmarkPath string
+
+	// Parameters is the model's parameter count, 0 when unknown.
+	Parameters int64
+	// ParametersFrom is "onnx" (counted from the model's initializers) or
+	// "config.json" (estimated from the model's configuration).
+	ParametersFrom string
+	// ParametersPath is the file Parameters came from.
+	ParametersPath string
+}
+
+// trialDir is one trial_* directory with its metrics.
+type trialDir struct {
+	name    string // directory name
+	group   string // trial name: name without _fold<k>
+	num     int    // n of trial_<n>, -1 if not a number
+	fold    int    // k of _fold<k>, -1 for a plain trial
+	dir     string
+	metrics map[string]any
+	value   float64
+}
+
+var (
+	foldRE  = regexp.MustCompile(`^(trial_.+)_fold(\d+)$`)
+	trialRE = regexp.MustCompile(`^trial_(\d+)`)
+)
+
+// Scan reads the HPO tree o.HPODir and returns the best trial of each
+// backbone (sorted by backbone), with its speed data, and warnings about
+// whatever was skipped or treated as missing. It is an error when no
+// backbone has a trial with the metric.
+func Scan(o Options) ([]*Candidate, []string, error) {
+	if err := o.validate(); err != nil {
+		return nil, nil, err
+	}
+	entries, err := os.ReadDir(o.HPODir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading hpo dir: %w", err)
+	}
+	var cands []*Candidate
+	var warns []string
+	warn := func(format string, args ...any) { warns = append(warns, fmt.Sprintf(format, args...)) }
+	backbones := 0
+	for _, e := range entries {
+		if !isDir(o.HPODir, e) || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
+			continue
+		}
+		backbones++
+		c, err := scanBackbone(filepath.Join(o.HPODir, e.Name()), e.Name(), o, warn)
+		if err != nil {
+			return nil, warns, err
+		}
+		if c == nil {
+			continue
+		}
+		c.speedData(warn)
+		cands = append(cands, c)
+	}
+	if len(cands) == 0 {
+		if backbones == 0 {
+			return nil, warns, fmt.Errorf("%s: no backbone directories", o.HPODir)
+		}
+		return nil, warns, fmt.Errorf("%s: no candidates: none of %d backbone directories has a trial_* directory whose metrics.json holds %q",
+			o.HPODir, backbones, o.Metric)
+	}
+	return cands, warns, nil
+}
+
+func isDir(parent string, e fs.DirEntry) bool {
+	if e.IsDir() {
+		return true
+	}
+	if e.Type()&fs.ModeSymlink != 0 {
+		fi, err := os.Stat(filepath.Join(parent, e.Name()))
+		return err == nil && fi.IsDir()
+	}
+	return false
+}
+
+// scanBackbone returns the best trial of one backbone, or nil if none has
+// the metric.
+func scanBackbone(dir, backbone string, o Options, warn func(string, ...any)) (*Candidate, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading backbone dir: %w", err)
+	}
+	groups := map[string][]*trialDir{}
+	seen := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "trial_") || !isDir(dir, e) {
+			continue
+		}
+		seen++
+		t := &trialDir{name: e.Name(), group: e.Name(), num: -1, fold: -1, dir: filepath.Join(dir, e.Name())}
+		if m := foldRE.FindStringSubmatch(t.name); m != nil {
+			t.group = m[1]
+			t.fold, _ = strconv.Atoi(m[2])
+		}
+		if m := trialRE.FindStringSubmatch(t.group); m != nil {
+			t.num, _ = strconv.Atoi(m[1])
+		}
+		if !t.readMetrics(o.Metric, warn) {
+			continue
+		}
+		groups[t.group] = append(groups[t.group], t)
+	}
+
+	var trials []*Candidate
+	for _, name := range slices.Sorted(maps.Keys(groups)) {
+		c := trialFromDirs(backbone, name, groups[name], warn)
+		trials = append(trials, c)
+	}
+	if len(trials) == 0 {
+		if seen == 0 {
+			warn("%s: no trial_* directories; backbone %q skipped", dir, backbone)
+		} else {
+			warn("%s: no trial has a metrics.json holding %q; backbone %q skipped", dir, o.Metric, backbone)
+		}
+		return nil, nil
+	}
+	best := slices.MinFunc(trials, func(a, b *Candidate) int {
+		if c := compareValues(a.Value, b.Value, o.goal()); c != 0 {
+			return c
+		}
+		return compareTrialNames(a.TrialName, b.TrialName)
+	})
+	best.Hyperparameters = readHyperparameters(best.TrialDir, warn)
+	return best, nil
+}
+
+// compareValues orders a before b when a is better for goal.
+func compareValues(a, b float64, goal Goal) int {
+	if goal == Minimize {
+		return cmp.Compare(a, b)
+	}
+	return cmp.Compare(b, a)
+}
+
+// compareTrialNames orders trial_2 before trial_10.
+func compareTrialNames(a, b string) int {
+	na, nb := -1, -1
+	if m := trialRE.FindStringSubmatch(a); m != nil {
+		na, _ = strconv.Atoi(m[1])
+	}
+	if m := trialRE.FindStringSubmatch(b); m != nil {
+		nb, _ = strconv.Atoi(m[1])
+	}
+	return cmp.Or(cmp.Compare(na, nb), cmp.Compare(a, b))
+}
+
+// readMetrics reads t's metrics.json and its value of metric; it reports
+// whether t is a usable trial, warning when it is not.
+func (t *trialDir) readMetrics(metric string, warn func(string, ...any)) bool {
+	path := filepath.Join(t.dir, "metrics.json")
+	var err error
+	t.metrics, err = readObject(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		warn("%s: no metrics.json; not a candidate", t.dir)
+		return false
+	}
+	if err != nil {
+		warn("%v; not a candidate", err)
+		return false
+	}
+	raw, ok := t.metrics[metric]
+	if !ok {
+		warn("%s: no %q (has %s); not a candidate", path, metric, strings.Join(slices.Sorted(maps.Keys(t.metrics)), ", "))
+		return false
+	}
+	v, ok := raw.(float64)
+	if !ok {
+		warn("%s: %q = %v: want a number; not a candidate", path, metric, jsonText(raw))
+		return false
+	}
+	t.value = v
+	return true
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// trialFromDirs makes one trial of a plain directory or of folds.
+func trialFromDirs(backbone, name string, dirs []*trialDir, warn func(string, ...any)) *Candidate {
+	for _, d := range dirs {
+		if d.fold < 0 {
+			if len(dirs) > 1 {
+				warn("%s: trial %s has both its own metrics.json and %d fold directories; the folds are ignored", d.dir, name, len(dirs)-1)
+			}
+			return &Candidate{Backbone: backbone, TrialName: name, TrialDir: d.dir, Value: d.value, Metrics: d.metrics}
+		}
+	}
+	slices.SortFunc(dirs, func(a, b *trialDir) int { return cmp.Compare(a.fold, b.fold) })
+	c := &Candidate{Backbone: backbone, TrialName: name, TrialDir: dirs[0].dir, Folds: len(dirs), Metrics: map[string]any{}}
+	sum := 0.0
+	for _, d := range dirs {
+		sum += d.value
+	}
+	c.Value = tidy(sum / float64(len(dirs)))
+	for k := range dirs[0].metrics {
+		total, ok := 0.0, true
+		for _, d := range dirs {
+			v, isNum := d.metrics[k].(float64)
+			ok = ok && isNum
+			total += v
+		}
+		if ok {
+			c.Metrics[k] = tidy(total / float64(len(dirs)))
+		}
+	}
+	return c
+}
+
+func readHyperparameters(dir string, warn func(string, ...any)) map[string]any {
+	path := filepath.Join(dir, "hyperparameters.json")
+	hp, err := readObject(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]any{}
+	}
+	if err != nil {
+		warn("%v; hyperparameters left empty", err)
+		return map[string]any{}
+	}
+	return hp
+}
+
+// readObject reads a JSON object from path. Errors other than a missing
+// file name the file.
+func readObject(path string) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, err // *fs.PathError names the file
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: want a JSON object, got %s", path, jsonKind(v))
+	}
+	return m, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case float64:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// speedData fills in c's benchmark latency and parameter count.
+func (c *Candidate) speedData(warn func(string, ...any)) {
+	for _, path := range []string{
+		filepath.Join(c.TrialDir, "benchmark.json"),
+		filepath.Join(c.TrialDir, "checkpoint", "benchmark.json"),
+	} {
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		ms, err := readLatency(path)
+		if err != nil {
+			warn("%s: %v; treated as missing", path, err)
+			continue
+		}
+		c.LatencyMS, c.BenchmarkPath = &ms, path
+		break
+	}
+
+	if path := findONNX(c.TrialDir); path != "" {
+		n, err := onnxparams.File(path)
+		switch {
+		case err != nil:
+			warn("counting parameters: %v", err)
+		case n.Parameters == 0:
+			warn("%s: no weights among the model's initializers; parameter count unknown", path)
+		default:
+			c.Parameters, c.ParametersFrom, c.ParametersPath = n.Parameters, "onnx", path
+			return
+		}
+	}
+	for _, path := range []string{
+		filepath.Join(c.TrialDir, "checkpoint", "config.json"),
+		filepath.Join(c.TrialDir, "config.json"),
+	} {
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		n, err := estimateFile(path)
+		if err != nil {
+			warn("%v; no parameter count for %s", err, c.Backbone)
+			return
+		}
+		c.Parameters, c.ParametersFrom, c.ParametersPath = n, "config.json", path
+		return
+	}
+}
+
+// readLatency returns batch_1.mean_ms of a benchmark.json.
+func readLatency(path string) (float64, error) {
+	f, err := report.Read(path)
+	if err != nil {
+		// report.Read names the file; the caller names it too.
+		return 0, errors.New(strings.TrimPrefix(err.Error(), path+": "))
+	}
+	b, ok := f.Batches[1]
+	if !ok || b == nil {
+		var have []string
+		for _, n := range f.BatchSizes() {
+			have = append(have, report.BatchKey(n))
+		}
+		return 0, fmt.Errorf("no batch_1 entry (has %s)", strings.Join(have, ", "))
+	}
+	if math.IsNaN(b.MeanMS) || math.IsInf(b.MeanMS, 0) || b.MeanMS <= 0 {
+		return 0, fmt.Errorf("batch_1.mean_ms = %v: want a positive number", b.MeanMS)
+	}
+	return b.MeanMS, nil
+}
+
+// findONNX returns the trial's ONNX model: model.onnx in checkpoint/ or the
+// trial directory, else the only *.onnx file there; "" if none.
+func findONNX(trialDir string) string {
+	for _, dir := range []string{filepath.Join(trialDir, "checkpoint"), trialDir} {
+		p := filepath.Join(dir, "model.onnx")
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p
+		}
+		matches, _ := filepath.Glob(filepath.Join(dir, "*.onnx"))
+		if len(matches) == 1 {
+			return matches[0]
+		}
+	}
+	return ""
+}

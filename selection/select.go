@@ -1,0 +1,512 @@
+package selection
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Goal says which way the metric is better.
+type Goal string
+
+// Goals.
+const (
+	Maximize Goal = "maximize"
+	Minimize Goal = "minimize"
+)
+
+// Strategies, as written in selection_strategy.
+const (
+	StrategyThreshold    = "accuracy_first_with_threshold"
+	StrategyAccuracyOnly = "accuracy_only"
+)
+
+// Speed data sources, as written in speed_data_source.
+const (
+	SourceBenchmark = "benchmark"       // batch_1.mean_ms of benchmark.json, in ms
+	SourceProxy     = "parameter_proxy" // parameter count
+	SourceNone      = "none"            // no speed data
+)
+
+// tolerance absorbs rounding when distances are compared with the settings.
+const tolerance = 1e-9
+
+// Options configures a selection.
+type Options struct {
+	// HPODir is the HPO output tree.
+	HPODir string
+	// Metric is the key of metrics.json to select on, e.g. "macro-f1".
+	Metric string
+	// Goal is Maximize (the default when empty) or Minimize.
+	Goal Goal
+	// AccuracyThreshold is the largest distance from the best at which a
+	// faster candidate may be chosen; nil selects on the metric alone.
+	AccuracyThreshold *float64
+	// Absolute measures distances in the metric's units instead of relative
+	// to the best value (the default).
+	Absolute bool
+	// MinAccuracyGain is the smallest distance from the best at which a
+	// faster candidate may be chosen; nil means 0. Needs AccuracyThreshold.
+	MinAccuracyGain *float64
+}
+
+func (o Options) goal() Goal { return cmp.Or(o.Goal, Maximize) }
+
+// Validate checks the settings, rejecting those that could never choose a
+// faster model, with the reason.
+func (o Options) Validate() error {
+	if o.HPODir == "" {
+		return errors.New("no hpo dir given")
+	}
+	return o.validate()
+}
+
+func (o Options) validate() error {
+	if o.Metric == "" {
+		return errors.New("no metric given")
+	}
+	if g := o.goal(); g != Maximize && g != Minimize {
+		return fmt.Errorf("goal %q: want %q or %q", o.Goal, Maximize, Minimize)
+	}
+	kind := "relative"
+	if o.Absolute {
+		kind = "absolute"
+	}
+	t, g := o.AccuracyThreshold, o.MinAccuracyGain
+	for _, s := range []struct {
+		name string
+		v    *float64
+	}{{"accuracy_threshold", t}, {"min_accuracy_gain", g}} {
+		if s.v != nil && (math.IsNaN(*s.v) || math.IsInf(*s.v, 0) || *s.v < 0) {
+			return fmt.Errorf("%s = %v: want a finite number ≥ 0", s.name, *s.v)
+		}
+	}
+	switch {
+	case t == nil && g != nil:
+		return fmt.Errorf("min_accuracy_gain = %v without accuracy_threshold: it only narrows which faster candidates the threshold may choose, and without a threshold the most accurate candidate is always chosen; set accuracy_threshold, or drop min_accuracy_gain", *g)
+	case t != nil && *t == 0:
+		return errors.New("accuracy_threshold = 0 can never choose a faster model: a faster candidate as accurate as the best would already rank first, since ties go to the faster; use a positive threshold, or none to select on accuracy alone")
+	case t != nil && g != nil && *g > *t:
+		return fmt.Errorf("min_accuracy_gain = %v is larger than accuracy_threshold = %v (both %s), so these settings can never choose a faster model: "+
+			"a faster candidate is chosen only when its distance from the best is at least min_accuracy_gain and at most accuracy_threshold, and no distance is both; "+
+			"lower min_accuracy_gain to at most %v, or raise accuracy_threshold to at least %v",
+			*g, *t, kind, *t, *g)
+	}
+	return nil
+}
+
+// Result is the outcome of Select.
+type Result struct {
+	// Selection is the document written as output.
+	Selection *Selection
+	// Warnings lists what was skipped or treated as missing, one line each.
+	Warnings []string
+}
+
+// Select reads the HPO tree and chooses the configuration to ship.
+func Select(o Options) (*Result, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	cands, warns, err := Scan(o)
+	if err != nil {
+		return &Result{Warnings: warns}, err
+	}
+	sel, more, err := Choose(cands, o)
+	warns = append(warns, more...)
+	if err != nil {
+		return &Result{Warnings: warns}, err
+	}
+	return &Result{Selection: sel, Warnings: warns}, nil
+}
+
+// Selection is the output document; its keys are the original tool's, with
+// a few additions (trial_dir, min_accuracy_gain, speed_data_note and, per
+// candidate, trial_name, parameter_count, parameter_count_source,
+// speed_sources and accuracy_diff_from_best).
+type Selection struct {
+	TrialName         string         `json:"trial_name"`
+	TrialID           string         `json:"trial_id"`
+	Backbone          string         `json:"backbone"`
+	Hyperparameters   map[string]any `json:"hyperparameters"`
+	Metrics           map[string]any `json:"metrics"`
+	TrialDir          string         `json:"trial_dir"`
+	SelectionCriteria Criteria       `json:"selection_criteria"`
+}
+
+// Criteria says how the selection was made.
+type Criteria struct {
+	Metric string `json:"metric"`
+	Goal   Goal   `json:"goal"`
+	// BestValue is the chosen trial's value of the metric (as in the
+	// original: the best of its backbone, not necessarily the best overall).
+	BestValue         float64 `json:"best_value"`
+	Backbone          string  `json:"backbone"`
+	SelectionStrategy string  `json:"selection_strategy"`
+	Reason            string  `json:"reason"`
+	// AccuracyThreshold and MinAccuracyGain are null when not set.
+	AccuracyThreshold    *float64 `json:"accuracy_threshold"`
+	UseRelativeThreshold bool     `json:"use_relative_threshold"`
+	MinAccuracyGain      *float64 `json:"min_accuracy_gain"`
+	// SpeedDataSource is the kind of every speed_score: "benchmark",
+	// "parameter_proxy" or "none".
+	SpeedDataSource string `json:"speed_data_source"`
+	// SpeedDataNote explains a ranking by parameter count or the absence of
+	// speed data.
+	SpeedDataNote string `json:"speed_data_note,omitempty"`
+	// AccuracyDiffFromBest is the chosen trial's distance from the best in
+	// the metric's units (0 when the best is chosen).
+	AccuracyDiffFromBest float64          `json:"accuracy_diff_from_best"`
+	AllCandidates        []CandidateEntry `json:"all_candidates"`
+}
+
+// CandidateEntry is one candidate in all_candidates, best first.
+type CandidateEntry struct {
+	Backbone string `json:"backbone"`
+	// Accuracy is the candidate's value of the metric, whatever the metric.
+	Accuracy float64 `json:"accuracy"`
+	// SpeedScore is lower for faster: milliseconds or parameters, as
+	// SpeedDataSource says; null when the candidate has no speed data of
+	// the kind used for ranking.
+	SpeedScore         *float64 `json:"speed_score"`
+	SpeedDataSource    string   `json:"speed_data_source"`
+	BenchmarkLatencyMS *float64 `json:"benchmark_latency_ms"`
+	TrialName          string   `json:"trial_name"`
+	ParameterCount     *int64   `json:"parameter_count"`
+	// ParameterCountSource is "onnx" or "config.json".
+	ParameterCountSource string `json:"parameter_count_source,omitempty"`
+	// SpeedSources lists the speed data this candidate has of its own.
+	SpeedSources         []string `json:"speed_sources"`
+	AccuracyDiffFromBest float64  `json:"accuracy_diff_from_best"`
+}
+
+// Encode returns the indented JSON of s, ending in a newline.
+func (s *Selection) Encode() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ranked is a candidate with its speed score of the ranking's kind.
+type ranked struct {
+	*Candidate
+	score    float64
+	hasScore bool
+	dist     float64 // distance from the best, metric units (≥ 0)
+	rel      float64 // dist / |best|
+}
+
+// Choose applies the rule (see the package documentation) to candidates,
+// one per backbone. It returns the selection and warnings.
+func Choose(cands []*Candidate, o Options) (*Selection, []string, error) {
+	if err := o.validate(); err != nil {
+		return nil, nil, err
+	}
+	if len(cands) == 0 {
+		return nil, nil, errors.New("no candidates")
+	}
+	var warns []string
+	source, note := speedSource(cands)
+	if note != "" {
+		warns = append(warns, note)
+	}
+	rs := make([]*ranked, len(cands))
+	for i, c := range cands {
+		r := &ranked{Candidate: c}
+		switch source {
+		case SourceBenchmark:
+			if c.LatencyMS != nil {
+				r.score, r.hasScore = *c.LatencyMS, true
+			}
+		case SourceProxy:
+			r.score, r.hasScore = float64(c.Parameters), c.Parameters > 0
+		}
+		rs[i] = r
+	}
+	goal := o.goal()
+	slices.SortStableFunc(rs, func(a, b *ranked) int {
+		if c := compareValues(a.Value, b.Value, goal); c != 0 {
+			return c
+		}
+		if a.hasScore != b.hasScore {
+			if a.hasScore {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(a.score, b.score), cmp.Compare(a.Backbone, b.Backbone), cmp.Compare(a.TrialName, b.TrialName))
+	})
+	best := rs[0]
+	for _, r := range rs {
+		r.dist = r.Value - best.Value
+		if goal == Maximize {
+			r.dist = best.Value - r.Value
+		}
+		r.dist = math.Max(r.dist, 0)
+		if best.Value != 0 {
+			r.rel = r.dist / math.Abs(best.Value)
+		}
+	}
+
+	chosen, strategy := best, StrategyAccuracyOnly
+	var reason string
+	if o.AccuracyThreshold == nil {
+		reason = fmt.Sprintf("best %s (%s, goal %s) of %s; no accuracy_threshold set, so speed was not considered",
+			o.Metric, num(best.Value), goal, plural(len(rs), "candidate"))
+	} else {
+		strategy = StrategyThreshold
+		if !o.Absolute && best.Value == 0 {
+			return nil, warns, fmt.Errorf("the best %s is 0, so distances relative to it are undefined; use an absolute threshold", o.Metric)
+		}
+		chosen, reason = applyThreshold(rs, o, source)
+	}
+
+	sel := &Selection{
+		TrialName:       chosen.TrialName,
+		TrialID:         chosen.TrialName,
+		Backbone:        chosen.Backbone,
+		Hyperparameters: nonNil(chosen.Hyperparameters),
+		Metrics:         nonNil(chosen.Metrics),
+		TrialDir:        chosen.TrialDir,
+		SelectionCriteria: Criteria{
+			Metric:               o.Metric,
+			Goal:                 goal,
+			BestValue:            chosen.Value,
+			Backbone:             chosen.Backbone,
+			SelectionStrategy:    strategy,
+			Reason:               reason,
+			AccuracyThreshold:    o.AccuracyThreshold,
+			UseRelativeThreshold: !o.Absolute,
+			MinAccuracyGain:      o.MinAccuracyGain,
+			SpeedDataSource:      source,
+			SpeedDataNote:        note,
+			AccuracyDiffFromBest: tidy(chosen.dist),
+		},
+	}
+	for _, r := range rs {
+		e := CandidateEntry{
+			Backbone:             r.Backbone,
+			Accuracy:             r.Value,
+			SpeedDataSource:      SourceNone,
+			BenchmarkLatencyMS:   r.LatencyMS,
+			TrialName:            r.TrialName,
+			ParameterCountSource: r.ParametersFrom,
+			SpeedSources:         []string{},
+			AccuracyDiffFromBest: tidy(r.dist),
+		}
+		if r.hasScore {
+			e.SpeedScore, e.SpeedDataSource = &r.score, source
+		}
+		if r.LatencyMS != nil {
+			e.SpeedSources = append(e.SpeedSources, SourceBenchmark)
+		}
+		if r.Parameters > 0 {
+			e.ParameterCount = &r.Parameters
+			e.SpeedSources = append(e.SpeedSources, SourceProxy)
+		}
+		sel.SelectionCriteria.AllCandidates = append(sel.SelectionCriteria.AllCandidates, e)
+	}
+	return sel, warns, nil
+}
+
+// speedSource decides the one kind of speed score all candidates are ranked
+// by, and explains it when not every candidate has a benchmark. Candidates
+// without any speed data do not decide the kind: they cannot be ranked by
+// either.
+func speedSource(cands []*Candidate) (string, string) {
+	var bench, paramsOnly, nothing, noParams []string
+	for _, c := range cands {
+		switch {
+		case c.LatencyMS != nil:
+			bench = append(bench, c.Backbone)
+		case c.Parameters > 0:
+			paramsOnly = append(paramsOnly, c.Backbone)
+		default:
+			nothing = append(nothing, c.Backbone)
+		}
+		if c.Parameters <= 0 {
+			noParams = append(noParams, c.Backbone)
+		}
+	}
+	switch {
+	case len(bench)+len(paramsOnly) == 0:
+		return SourceNone, fmt.Sprintf("no speed data: %s no usable benchmark.json and no countable model (model.onnx or config.json)",
+			list(nothing, "has", "have"))
+	case len(paramsOnly) == 0:
+		if len(nothing) > 0 {
+			return SourceBenchmark, fmt.Sprintf("%s no speed data (no usable benchmark.json, no countable model) and cannot be shown faster",
+				list(nothing, "has", "have"))
+		}
+		return SourceBenchmark, ""
+	}
+	var b strings.Builder
+	if len(bench) > 0 {
+		fmt.Fprintf(&b, "ranked by parameter count, not latency: %s a usable benchmark.json but %s not; milliseconds are never compared with parameter counts",
+			list(bench, "has", "have"), list(append(paramsOnly, nothing...), "does", "do"))
+	} else {
+		b.WriteString("ranked by parameter count: no candidate has a usable benchmark.json")
+	}
+	if len(noParams) > 0 {
+		fmt.Fprintf(&b, "; %s no parameter count and cannot be shown faster", list(noParams, "has", "have"))
+	}
+	return SourceProxy, b.String()
+}
+
+// applyThreshold returns the candidate the threshold rule chooses and why.
+func applyThreshold(rs []*ranked, o Options, source string) (*ranked, string) {
+	best := rs[0]
+	t := *o.AccuracyThreshold
+	g := 0.0
+	if o.MinAccuracyGain != nil {
+		g = *o.MinAccuracyGain
+	}
+	distOf := func(r *ranked) float64 {
+		if o.Absolute {
+			return r.dist
+		}
+		return r.rel
+	}
+	head := fmt.Sprintf("best %s (%s, goal %s) is %s", o.Metric, num(best.Value), o.goal(), best.Backbone)
+	switch {
+	case source == SourceNone:
+		return best, head + "; it is kept: no candidate has speed data, so none can be shown faster"
+	case !best.hasScore && best.LatencyMS != nil:
+		return best, head + "; it is kept: it has no parameter count, by which candidates are ranked (see speed_data_note), so no candidate can be shown faster"
+	case !best.hasScore:
+		return best, head + "; it is kept: it has no speed data, so no candidate can be shown faster"
+	}
+	var faster []*ranked
+	for _, r := range rs[1:] {
+		if r.hasScore && r.score < best.score {
+			faster = append(faster, r)
+		}
+	}
+	if len(faster) == 0 {
+		return best, fmt.Sprintf("%s; it is kept: it is also the fastest (%s), so no faster candidate exists", head, speedText(best.score, source))
+	}
+	for _, r := range faster {
+		d := distOf(r)
+		if d <= t+tolerance && d >= g-tolerance {
+			return r, fmt.Sprintf("%s chosen: faster than the best, %s (%s), and its %s %s is %s from the best %s, within accuracy_threshold %s%s",
+				r.Backbone, best.Backbone, speedPair(r.score, best.score, source),
+				o.Metric, num(r.Value), distText(r, o), num(best.Value), settingText(t, o), gainText(g, o))
+		}
+	}
+	// Explain with the most accurate faster candidate.
+	r := faster[0]
+	why := fmt.Sprintf("beyond accuracy_threshold %s", settingText(t, o))
+	if distOf(r) < g-tolerance {
+		why = fmt.Sprintf("below min_accuracy_gain %s, too small a difference to act on", settingText(g, o))
+	}
+	return best, fmt.Sprintf("%s; it is kept: no faster candidate is eligible; the most accurate faster one, %s (%s), is %s from the best, %s",
+		head, r.Backbone, speedPair(r.score, best.score, source), distText(r, o), why)
+}
+
+func nonNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func distText(r *ranked, o Options) string {
+	if o.Absolute {
+		return num(r.dist)
+	}
+	return fmt.Sprintf("%s (%s relative)", num(r.dist), percent(r.rel))
+}
+
+func settingText(v float64, o Options) string {
+	if o.Absolute {
+		return num(v) + " absolute"
+	}
+	return percent(v) + " relative"
+}
+
+func gainText(g float64, o Options) string {
+	if o.MinAccuracyGain == nil {
+		return ""
+	}
+	return " and not below min_accuracy_gain " + settingText(g, o)
+}
+
+// speedText describes one speed score.
+func speedText(score float64, source string) string {
+	if source == SourceBenchmark {
+		return ms(score) + " ms mean latency at batch 1"
+	}
+	return humanCount(score) + " parameters"
+}
+
+// speedPair compares two speed scores.
+func speedPair(a, b float64, source string) string {
+	if source == SourceBenchmark {
+		return ms(a) + " ms vs " + ms(b) + " ms mean latency at batch 1"
+	}
+	return humanCount(a) + " vs " + humanCount(b) + " parameters"
+}
+
+func ms(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 3, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// tidy rounds v to 12 significant digits, dropping the noise of float
+// arithmetic (0.010000000000000009 → 0.01) from what is written.
+func tidy(v float64) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
+}
+
+// num formats a metric value: 4 decimals, more when needed to show it.
+func num(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 4, 64)
+	if p, _ := strconv.ParseFloat(s, 64); p != v && v != 0 && math.Abs(v) < 1e-3 {
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	}
+	return s
+}
+
+func percent(v float64) string { return strconv.FormatFloat(v*100, 'f', 2, 64) + "%" }
+
+func humanCount(v float64) string {
+	switch {
+	case v >= 1e9:
+		return strconv.FormatFloat(v/1e9, 'f', 2, 64) + "B"
+	case v >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'f', 2, 64) + "M"
+	case v >= 1e3:
+		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// list joins names and adds the verb agreeing with their number.
+func list(names []string, one, many string) string {
+	if len(names) == 1 {
+		return names[0] + " " + one
+	}
+	return strings.Join(names, ", ") + " " + many
+}
