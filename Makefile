@@ -1,0 +1,58 @@
+# nerbench: see README.md. Every target installs what it needs first.
+SHELL := /bin/bash
+GO ?= go
+BENCH_CONFIG ?= bench.toml
+RESULTS ?= results
+COUNT ?= 1
+BENCHFLAGS ?=
+
+ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
+DEMO_STAMP := outputs/hpo/.gendemo-stamp
+
+.PHONY: all ort deps demo demo-tiny build bench test vet fmt-check smoke overhead select clean
+
+all: build
+
+## ort: install the ONNX Runtime shared library (checked against scripts/ort.sha256)
+ort: $(ORT_LIB)
+$(ORT_LIB): scripts/setup-ort.sh scripts/ort.sha256
+	scripts/setup-ort.sh >/dev/null
+
+## deps: download the Go modules
+deps:
+	$(GO) mod download
+
+## demo: make the demo checkpoints (tiny, distilbert-shaped, bert-base-shaped) and data
+demo: deps
+	$(GO) run ./scripts/gendemo
+
+## demo-tiny: only the tiny demo checkpoint and the demo data (what the tests need)
+demo-tiny: deps
+	$(GO) run ./scripts/gendemo -only tiny
+
+## build: build the nerbench binary into bin/
+build: deps
+	$(GO) build -o bin/nerbench ./cmd/nerbench
+
+## bench: benchmark every model x batch size of $(BENCH_CONFIG) and write each benchmark.json
+bench: ort demo build
+	@mkdir -p $(RESULTS)
+	set -o pipefail; NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -bench=. -run='^$$' -count=$(COUNT) $(BENCHFLAGS) ./benchmarks | tee $(RESULTS)/bench.txt
+	bin/nerbench convert -config $(BENCH_CONFIG) $(RESULTS)/bench.txt
+
+## test: unit tests, fixture tests and a short run of the suite on the tiny demo model
+test: ort demo-tiny vet fmt-check
+	$(GO) test ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+
+## overhead: suite timing vs a bare session.Run loop, batch 1, distilbert-shaped model
+overhead: ort demo
+	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench='Overhead' -count=$(COUNT) ./benchmarks
+
+clean:
+	rm -rf bin $(RESULTS)
