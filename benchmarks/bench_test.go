@@ -25,6 +25,7 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/dataset"
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/runner"
+	"github.com/nerbench/nerbench/benchmarks/samplefile"
 	"github.com/nerbench/nerbench/benchmarks/stats"
 )
 
@@ -154,18 +155,31 @@ func benchModel(b *testing.B, mc config.Model, commit string, datasets map[strin
 	}
 	fmt.Fprintf(os.Stderr, "nerbench: model %s: %d texts from %s (%d skipped as empty, %d truncated to %d tokens) tokenized in %v\n",
 		mc.Name, len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
-	// Configuration lines apply to the results that follow them.
+	var samples *samplefile.File
+	if s.KeepSamples {
+		if samples, err = samplefile.Create(samplefile.Path(mc.Output)); err != nil {
+			b.Fatal(err)
+		}
+		defer func() {
+			if err := samples.Close(); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	// Configuration lines apply to the results that follow them; a
+	// samples-file line is printed only when samples are kept, and an
+	// empty value clears the previous model's.
 	fmt.Print(runner.Env{ORTVersion: ortVersion, Device: m.Session.Device,
 		IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads,
-		MaxLength: m.MaxLength, Commit: commit}.ConfigLines())
+		MaxLength: m.MaxLength, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
 	for _, size := range s.BatchSizes {
 		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
-			benchBatch(b, m, enc, size)
+			benchBatch(b, m, enc, size, samples)
 		})
 	}
 }
 
-func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int) {
+func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, keep *samplefile.File) {
 	s := m.Settings
 	iterations := b.N
 	if fromConfig {
@@ -196,5 +210,10 @@ func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int) {
 		Summary: stats.Summarize(samples, size), MeanTokens: float64(batches.Tokens) / float64(batches.Len())}
 	for _, metric := range r.Metrics() {
 		b.ReportMetric(metric.Value, metric.Unit)
+	}
+	if keep != nil {
+		if err := keep.Add(m.Name, size, samples); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -60,6 +60,9 @@ type Env struct {
 	InterOpThreads int
 	MaxLength      int
 	Commit         string
+	// SamplesFile is where per-iteration latencies are kept, or "" when
+	// they are not.
+	SamplesFile string
 }
 
 // ConfigLines returns "key: value" lines describing the run. Thread counts
@@ -80,6 +83,7 @@ func (e Env) ConfigLines() string {
 	if e.Commit != "" {
 		fmt.Fprintf(&b, "commit: %s\n", e.Commit)
 	}
+	fmt.Fprintf(&b, "samples-file: %s\n", e.SamplesFile)
 	return b.String()
 }
 
