@@ -1,0 +1,116 @@
+package benchmarks
+
+import (
+	"flag"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/dataset"
+	"github.com/nerbench/nerbench/benchmarks/engine"
+	"github.com/nerbench/nerbench/benchmarks/runner"
+)
+
+var overheadModel = flag.String("nerbench.overhead-model", "", "model of bench.toml that BenchmarkOverhead measures (default: the first whose name contains \"distilbert\", else the first)")
+
+// BenchmarkOverhead checks that the suite's timing costs nothing: on the
+// same batches of one model at batch size 1, it alternates (A B B A …) the
+// suite's timed loop (runner.Batches.Time: a clock read around every Run)
+// with a bare loop of Session.Run timed as a whole, and reports both means
+// and their ratio suite/bare. A ratio of 1.00 means the suite adds nothing
+// measurable.
+//
+//	make overhead   # = go test -run='^$' -bench=Overhead -count=5 ./benchmarks
+func BenchmarkOverhead(b *testing.B) {
+	path, err := configPath()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mc := pickOverheadModel(b, cfg)
+	if _, err := engine.Init(""); err != nil {
+		b.Fatal(err)
+	}
+	defer engine.Shutdown()
+	ds, err := dataset.Load(mc.Settings.TestData)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := runner.Open(mc.Name, mc.Checkpoint, mc.Settings)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	enc, err := m.Encode(ds.Texts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	per := mc.Settings.Iterations
+	if !fromConfig {
+		per = b.N
+	}
+	const rounds = 6 // A B B A A B: drift hits both sides alike
+	batches, err := m.Prepare(enc, 1, per)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer batches.Close()
+	b.Run("model="+benchNamePart(mc.Name)+"/batch=1", func(b *testing.B) {
+		// Warm every batch once, so neither side meets a cold one.
+		if err := batches.Warmup(batches.Len()); err != nil {
+			b.Fatal(err)
+		}
+		samples := make([]float64, per)
+		var suiteNs, bareNs float64
+		for r := range rounds {
+			suiteFirst := r%4 == 0 || r%4 == 3
+			for side := range 2 {
+				if (side == 0) == suiteFirst {
+					if err := batches.Time(samples, 0); err != nil {
+						b.Fatal(err)
+					}
+					for _, s := range samples {
+						suiteNs += s
+					}
+				} else {
+					t0 := time.Now()
+					for i := range per {
+						if err := batches.Run(i); err != nil {
+							b.Fatal(err)
+						}
+					}
+					bareNs += float64(time.Since(t0))
+				}
+			}
+		}
+		n := float64(rounds * per)
+		b.N = rounds * per
+		b.ReportMetric(suiteNs/n, "suite-ns/op")
+		b.ReportMetric(bareNs/n, "bare-ns/op")
+		b.ReportMetric(suiteNs/bareNs, "suite/bare")
+		b.ReportMetric(0, "ns/op")
+	})
+}
+
+func pickOverheadModel(b *testing.B, cfg *config.Config) config.Model {
+	if len(cfg.Models) == 0 {
+		b.Fatalf("%s lists no models", cfg.Path)
+	}
+	if *overheadModel != "" {
+		m, ok := cfg.Model(*overheadModel)
+		if !ok {
+			b.Fatalf("-nerbench.overhead-model %q: no such model in %s", *overheadModel, cfg.Path)
+		}
+		return *m
+	}
+	for _, m := range cfg.Models {
+		if strings.Contains(m.Name, "distilbert") {
+			return m
+		}
+	}
+	return cfg.Models[0]
+}

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/converter/report/schematest"
+)
+
+const fixtures = "../../../shared/fixtures"
+
+// fixtureCheckpoint lays out Tribuo's tiny BERT and its tokenizer as an
+// optimum-style checkpoint folder .../trial_3/checkpoint.
+func fixtureCheckpoint(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "tinybert", "trial_3", "checkpoint")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for src, dst := range map[string]string{
+		"tribuo-tinybert/tinybert.onnx":           "model.onnx",
+		"tribuo-tinybert/tinybert-tokenizer.json": "tokenizer.json",
+	} {
+		data, err := os.ReadFile(filepath.Join(fixtures, src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, dst), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func writeTexts(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "texts.json")
+	data := `[{"text": "Angela Merkel met Emmanuel Macron in Paris on 3 May 2019."},
+	{"text": ""},
+	{"text": "Apple opened an office in Berlin."},
+	{"text": "The United Nations convened in Geneva."}]`
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func runNerbench(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code := run(&o, &e, args)
+	return code, o.String(), e.String()
+}
+
+func TestRunWritesValidFile(t *testing.T) {
+	ckpt, texts := fixtureCheckpoint(t), writeTexts(t)
+	out := filepath.Join(t.TempDir(), "benchmark.json")
+	// The Python tool's spelling: several values after one --batch-sizes.
+	code, stdout, stderr := runNerbench(t, "run", "--checkpoint", ckpt, "--test-data", texts,
+		"--batch-sizes", "1", "2", "--iterations", "7", "--warmup", "2", "--output", out,
+		"--device", "cpu", "--max-length", "16", "--keep-samples")
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, data)
+	f, err := report.Decode(out, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.BatchSizes(); !reflect.DeepEqual(got, []int{1, 2}) {
+		t.Errorf("batch sizes %v, want [1 2]", got)
+	}
+	if f.Device != "cpu" || f.Model != "tinybert_trial_3" || f.Config["ort-version"] != "1.30.0" || f.Config["max-length"] != "16" {
+		t.Errorf("device %q model %q config %v", f.Device, f.Model, f.Config)
+	}
+	for n, b := range f.Batches {
+		if b.Iterations != 7 || len(b.SamplesMS) != 7 {
+			t.Errorf("batch %d: %d iterations, %d samples, want 7 and 7", n, b.Iterations, len(b.SamplesMS))
+		}
+		if !(b.MeanMS > 0 && b.MedianMS <= b.P95MS && b.P95MS <= b.P99MS) {
+			t.Errorf("batch %d: implausible %+v", n, b)
+		}
+		if want := float64(n) / (b.MeanMS / 1e3); math.Abs(b.ThroughputDocsPerSec-want)/want > 1e-9 {
+			t.Errorf("batch %d: throughput %v, want %v", n, b.ThroughputDocsPerSec, want)
+		}
+	}
+	if !strings.Contains(stdout, "Benchmark results: tinybert_trial_3") || !strings.Contains(stdout, "docs/sec") {
+		t.Errorf("stdout lacks the results table:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "3 texts (1 empty skipped") {
+		t.Errorf("stderr should count the skipped empty text:\n%s", stderr)
+	}
+}
+
+func TestRunGoBenchFormat(t *testing.T) {
+	ckpt, texts := fixtureCheckpoint(t), writeTexts(t)
+	out := filepath.Join(t.TempDir(), "benchmark.json")
+	code, stdout, stderr := runNerbench(t, "run", "-checkpoint", ckpt, "-test-data", texts,
+		"-batch-sizes", "1,3", "-iterations", "4", "-warmup", "0", "-output", out, "-format", "gobench", "-name", "tiny/bert")
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr)
+	}
+	r := benchfmt.NewReader(strings.NewReader(stdout), "stdout")
+	names := []string{}
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.Result:
+			names = append(names, string(rec.Name.Full()))
+			if _, ok := rec.Value("p95-sec/op"); !ok {
+				t.Errorf("%s: no p95", rec.Name.Full())
+			}
+			if rec.Iters != 4 {
+				t.Errorf("%s: %d iterations, want 4", rec.Name.Full(), rec.Iters)
+			}
+		case *benchfmt.SyntaxError:
+			t.Error(rec)
+		}
+	}
+	if want := []string{"Inference/model=tiny_bert/batch=1", "Inference/model=tiny_bert/batch=3"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("results %v, want %v", names, want)
+	}
+	if r.Units().GetBetter("docs/sec") != 1 {
+		t.Error("no Unit line saying docs/sec is better higher")
+	}
+}
+
+func TestRunBadInput(t *testing.T) {
+	ckpt, texts := fixtureCheckpoint(t), writeTexts(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "benchmark.json")
+	const existing = `{"keep": "me"}`
+	if err := os.WriteFile(out, []byte(existing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badData := filepath.Join(dir, "bad.json")
+	os.WriteFile(badData, []byte(`["ok", 42]`), 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no output", []string{"--checkpoint", ckpt, "--test-data", texts}, "--output"},
+		{"bad batch size", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", out, "--batch-sizes", "0"}, "batch size"},
+		{"bad data", []string{"--checkpoint", ckpt, "--test-data", badData, "--output", out}, "bad.json"},
+		{"missing checkpoint", []string{"--checkpoint", filepath.Join(dir, "nope"), "--test-data", texts, "--output", out}, "nope"},
+		{"bad device", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", out, "--device", "tpu"}, "tpu"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runNerbench(t, append([]string{"run"}, tc.args...)...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q should mention %q", stderr, tc.want)
+			}
+			if data, _ := os.ReadFile(out); string(data) != existing {
+				t.Errorf("existing benchmark.json changed to %q", data)
+			}
+		})
+	}
+}
+
+func TestExpandListArgs(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"--batch-sizes", "1", "8", "16", "--iterations", "3"}, []string{"--batch-sizes=1,8,16", "--iterations", "3"}},
+		{[]string{"--batch-sizes", "1,8", "16"}, []string{"--batch-sizes=1,8,16"}},
+		{[]string{"--batch-sizes=4", "x"}, []string{"--batch-sizes=4", "x"}},
+		{[]string{"--batch-sizes", "--warmup", "1"}, []string{"--batch-sizes", "--warmup", "1"}},
+		{[]string{"-batch-sizes", "2", "--", "8"}, []string{"-batch-sizes=2", "--", "8"}},
+	} {
+		if got := expandListArgs(tc.in, "batch-sizes"); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("expandListArgs(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestDefaultName(t *testing.T) {
+	for dir, want := range map[string]string{
+		"outputs/hpo/bert/trial_1/checkpoint": "bert_trial_1",
+		"outputs/hpo/bert/trial_1":            "bert_trial_1",
+		"models/my-ner":                       "my-ner",
+	} {
+		if got := defaultName(dir); got != want {
+			t.Errorf("defaultName(%q) = %q, want %q", dir, got, want)
+		}
+	}
+}
