@@ -52,7 +52,7 @@ fmt-check:
 
 ## overhead: suite timing vs a bare session.Run loop, batch 1, distilbert-shaped model
 overhead: ort demo
-	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=Overhead -count=5 ./benchmarks
+	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=Overhead -count=5 ./benchmarks -args -nerbench.overhead
 
 clean:
 	rm -rf bin $(RESULTS)

@@ -12,7 +12,10 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/runner"
 )
 
-var overheadModel = flag.String("nerbench.overhead-model", "", "model of bench.toml that BenchmarkOverhead measures (default: the first whose name contains \"distilbert\", else the first)")
+var (
+	overheadOn    = flag.Bool("nerbench.overhead", false, "run BenchmarkOverhead (make overhead sets it)")
+	overheadModel = flag.String("nerbench.overhead-model", "", "model of bench.toml that BenchmarkOverhead measures (default: the first whose name contains \"distilbert\", else the first)")
+)
 
 // BenchmarkOverhead checks that the suite's timing costs nothing: on the
 // same batches of one model at batch size 1, it alternates (A B B A …) the
@@ -21,8 +24,11 @@ var overheadModel = flag.String("nerbench.overhead-model", "", "model of bench.t
 // and their ratio suite/bare. A ratio of 1.00 means the suite adds nothing
 // measurable.
 //
-//	make overhead   # = go test -run='^$' -bench=Overhead -count=5 ./benchmarks
+//	make overhead   # = go test -run='^$' -bench=Overhead -count=5 ./benchmarks -args -nerbench.overhead
 func BenchmarkOverhead(b *testing.B) {
+	if !*overheadOn {
+		b.Skip("a check of the suite itself, not a model benchmark: run it with -nerbench.overhead (make overhead)")
+	}
 	path, err := configPath()
 	if err != nil {
 		b.Fatal(err)
