@@ -147,13 +147,15 @@ func benchModel(b *testing.B, mc config.Model, commit string, datasets map[strin
 		}
 	}()
 	for _, w := range m.Warnings {
-		fmt.Fprintf(os.Stderr, "nerbench: model %s: %s\n", mc.Name, w)
+		fmt.Fprintf(os.Stderr, "nerbench warning for model %s: %s\n", mc.Name, w)
 	}
 	enc, err := m.Encode(ds.Texts)
 	if err != nil {
 		b.Fatalf("model %s: %v", mc.Name, err)
 	}
-	fmt.Fprintf(os.Stderr, "nerbench: model %s: %d texts from %s (%d skipped as empty, %d truncated to %d tokens) tokenized in %v\n",
+	// go test merges stderr into stdout: progress lines must not look like
+	// "key: value" configuration lines, hence the spaces before the colon.
+	fmt.Fprintf(os.Stderr, "nerbench loaded model %s, %d texts from %s (%d skipped as empty, %d truncated to %d tokens) tokenized in %v\n",
 		mc.Name, len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
 	var samples *samplefile.File
 	if s.KeepSamples {

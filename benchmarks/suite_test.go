@@ -111,6 +111,13 @@ func TestSuiteOutput(t *testing.T) {
 			t.Errorf("%s: docs/sec = %v, want batch/mean = %v", batch.name, vals["docs/sec"], want)
 		}
 	}
+	known := map[string]bool{"goos": true, "goarch": true, "pkg": true, "cpu": true, "ort-version": true, "device": true,
+		"intra-op-threads": true, "inter-op-threads": true, "max-length": true, "commit": true, "samples-file": true}
+	for key := range p.config {
+		if !known[key] && !strings.HasPrefix(key, ".") {
+			t.Errorf("unexpected configuration line %q: progress output must not look like key: value", key)
+		}
+	}
 	for key, want := range map[string]string{"ort-version": "1.30.0", "device": "cpu", "intra-op-threads": "1", "max-length": "128"} {
 		if got := p.config[key]; got != want {
 			t.Errorf("config %s = %q, want %q", key, got, want)

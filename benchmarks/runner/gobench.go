@@ -28,7 +28,7 @@ Unit p50-ns/op better=lower assume=nothing
 Unit p95-ns/op better=lower assume=nothing
 Unit p99-ns/op better=lower assume=nothing
 Unit docs/sec better=higher assume=nothing
-Unit tokens/op better=lower assume=exact
+Unit tokens/op assume=exact
 `
 
 // BenchName returns the sub-benchmark name of a model and batch size,
