@@ -9,7 +9,7 @@ BENCHFLAGS ?=
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
 DEMO_STAMP := outputs/hpo/.gendemo-stamp
 
-.PHONY: all ort deps demo demo-tiny build bench test vet fmt-check smoke overhead select clean
+.PHONY: all ort deps demo demo-tiny build bench test vet fmt-check overhead select clean
 
 all: build
 
@@ -56,3 +56,8 @@ overhead: ort demo
 
 clean:
 	rm -rf bin $(RESULTS)
+
+## select: pick the configuration to ship from the demo HPO tree (after make bench)
+select: build
+	bin/nerbench select --config $(BENCH_CONFIG)
+	@cat outputs/best_configuration.json
