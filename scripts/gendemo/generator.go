@@ -304,9 +304,12 @@ func (g *generator) writeBackbone(a0 arch) error {
 
 // writeModel streams the ONNX model of a to path and returns its size.
 func writeModel(path string, a arch, seed uint64) (int64, error) {
-	m := buildModel(a, seed)
+	m, err := buildModel(a, seed)
+	if err != nil {
+		return 0, err
+	}
 	var size int64
-	err := writeAtomic(path, func(w io.Writer) error {
+	err = writeAtomic(path, func(w io.Writer) error {
 		n, err := m.WriteTo(w)
 		size = n
 		return err

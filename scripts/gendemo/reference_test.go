@@ -2,6 +2,8 @@ package main
 
 import (
 	"math"
+
+	"github.com/nerbench/nerbench/scripts/gendemo/bertonnx"
 )
 
 // refModel is a plain Go forward pass of the demo architecture, computed in
@@ -9,14 +11,14 @@ import (
 // the graph (wiring, shapes, mask, GELU, LayerNorm) independently of it.
 type refModel struct {
 	a arch
-	n names
+	n bertonnx.Spec // initializer names
 	w map[string][]float32
 }
 
 func newRefModel(a arch, seed uint64) *refModel {
-	m := &refModel{a: a, n: names{a}, w: map[string][]float32{}}
-	for _, p := range a.params() {
-		m.w[p.name] = p.values(seed)
+	m := &refModel{a: a, n: a.spec(seed), w: map[string][]float32{}}
+	for _, p := range m.n.Params() {
+		m.w[p.Name] = p.Values(seed)
 	}
 	return m
 }
@@ -76,26 +78,26 @@ func (m *refModel) forward(ids, typeIDs, mask []int64) [][]float64 {
 	x := make([][]float64, S)
 	for s := range S {
 		x[s] = make([]float64, H)
-		we := w[n.emb("word_embeddings.weight")][int(ids[s])*H:]
-		pe := w[n.emb("position_embeddings.weight")][s*H:]
+		we := w[n.EmbName("word_embeddings.weight")][int(ids[s])*H:]
+		pe := w[n.EmbName("position_embeddings.weight")][s*H:]
 		for i := range H {
 			x[s][i] = float64(we[i]) + float64(pe[i])
 		}
 		if a.TypeVocab > 0 {
-			te := w[n.emb("token_type_embeddings.weight")][int(typeIDs[s])*H:]
+			te := w[n.EmbName("token_type_embeddings.weight")][int(typeIDs[s])*H:]
 			for i := range H {
 				x[s][i] += float64(te[i])
 			}
 		}
 	}
-	h := layerNorm(x, w[n.emb("LayerNorm.weight")], w[n.emb("LayerNorm.bias")], a.LayerNormEps)
+	h := layerNorm(x, w[n.EmbName("LayerNorm.weight")], w[n.EmbName("LayerNorm.bias")], a.LayerNormEps)
 
 	nh := a.Heads
 	dh := H / nh
 	scale := 1 / math.Sqrt(float64(dh))
 	for l := range a.Layers {
 		lin := func(x [][]float64, p string, out int) [][]float64 {
-			return linear(x, w[n.layer(l, p, ".weight")], w[n.layer(l, p, ".bias")], out)
+			return linear(x, w[n.LayerName(l, p, ".weight")], w[n.LayerName(l, p, ".bias")], out)
 		}
 		q, k, v := lin(h, "q", H), lin(h, "k", H), lin(h, "v", H)
 		ctx := make([][]float64, S)
@@ -112,7 +114,7 @@ func (m *refModel) forward(ids, typeIDs, mask []int64) [][]float64 {
 					for e := range dh {
 						d += q[i][off+e] * k[j][off+e]
 					}
-					scores[j] = d*scale + (1-float64(mask[j]))*maskFill
+					scores[j] = d*scale + (1-float64(mask[j]))*bertonnx.MaskFill
 					mx = max(mx, scores[j])
 				}
 				var sum float64
@@ -129,7 +131,7 @@ func (m *refModel) forward(ids, typeIDs, mask []int64) [][]float64 {
 			}
 		}
 		o := addInPlace(lin(ctx, "o", H), h)
-		h1 := layerNorm(o, w[n.layer(l, "ln1", ".weight")], w[n.layer(l, "ln1", ".bias")], a.LayerNormEps)
+		h1 := layerNorm(o, w[n.LayerName(l, "ln1", ".weight")], w[n.LayerName(l, "ln1", ".bias")], a.LayerNormEps)
 		f := lin(h1, "ffn1", a.Intermediate)
 		for s := range f {
 			for i, z := range f[s] {
@@ -137,7 +139,7 @@ func (m *refModel) forward(ids, typeIDs, mask []int64) [][]float64 {
 			}
 		}
 		o = addInPlace(lin(f, "ffn2", H), h1)
-		h = layerNorm(o, w[n.layer(l, "ln2", ".weight")], w[n.layer(l, "ln2", ".bias")], a.LayerNormEps)
+		h = layerNorm(o, w[n.LayerName(l, "ln2", ".weight")], w[n.LayerName(l, "ln2", ".bias")], a.LayerNormEps)
 	}
 	return linear(h, w["classifier.weight"], w["classifier.bias"], len(labels))
 }

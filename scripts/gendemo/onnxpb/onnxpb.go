@@ -33,10 +33,11 @@ import (
 
 // Tensor element types (TensorProto.DataType).
 const (
-	Float = 1
-	Int32 = 6
-	Int64 = 7
-	Bool  = 9
+	Float   = 1
+	Int32   = 6
+	Int64   = 7
+	Bool    = 9
+	Float16 = 10
 )
 
 // Attribute types (AttributeProto.AttributeType).

@@ -1,4 +1,4 @@
-package main
+package bertonnx
 
 import (
 	"encoding/binary"
@@ -8,28 +8,29 @@ import (
 	"math/rand/v2"
 )
 
-// initKind says how a parameter is initialised.
-type initKind int
+// InitKind says how a parameter is initialised.
+type InitKind int
 
 const (
-	initNormal initKind = iota // N(0, std²)
-	initOnes                   // LayerNorm gamma
-	initZeros                  // LayerNorm beta
+	InitNormal InitKind = iota // N(0, Std²)
+	InitOnes                   // LayerNorm gamma
+	InitZeros                  // LayerNorm beta
 )
 
-// paramSpec describes one float32 initializer. Its values are a pure
-// function of (model seed, name), so the ONNX writer can stream them and a
-// reference implementation can recompute them without reading the file.
-type paramSpec struct {
-	name string
-	dims []int64
-	kind initKind
-	std  float64
+// Param describes one float32 initializer. Its values are a pure function
+// of (model seed, name), so the ONNX writer can stream them and a reference
+// implementation can recompute them without reading the file.
+type Param struct {
+	Name string
+	Dims []int64
+	Kind InitKind
+	Std  float64
 }
 
-func (p paramSpec) numel() int64 {
+// Numel is the number of values of the parameter.
+func (p Param) Numel() int64 {
 	n := int64(1)
-	for _, d := range p.dims {
+	for _, d := range p.Dims {
 		n *= d
 	}
 	return n
@@ -64,23 +65,23 @@ func (g *normalGen) next() float64 {
 	return rad * c
 }
 
-// fill writes the parameter's values as little-endian float32, in chunks.
-func (p paramSpec) fill(modelSeed uint64, w io.Writer) error {
+// Fill writes the parameter's values as little-endian float32, in chunks.
+func (p Param) Fill(modelSeed uint64, w io.Writer) error {
 	const chunk = 1 << 16
 	buf := make([]byte, 0, 4*chunk)
 	var g *normalGen
-	if p.kind == initNormal {
-		g = newNormalGen(modelSeed, p.name)
+	if p.Kind == InitNormal {
+		g = newNormalGen(modelSeed, p.Name)
 	}
-	for left := p.numel(); left > 0; {
+	for left := p.Numel(); left > 0; {
 		n := min(left, chunk)
 		buf = buf[:4*n]
 		for i := range n {
 			var v float32
-			switch p.kind {
-			case initNormal:
-				v = float32(g.next() * p.std)
-			case initOnes:
+			switch p.Kind {
+			case InitNormal:
+				v = float32(g.next() * p.Std)
+			case InitOnes:
 				v = 1
 			}
 			binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
@@ -93,18 +94,18 @@ func (p paramSpec) fill(modelSeed uint64, w io.Writer) error {
 	return nil
 }
 
-// values materialises the parameter (for small models and tests).
-func (p paramSpec) values(modelSeed uint64) []float32 {
-	out := make([]float32, p.numel())
+// Values materialises the parameter (for small models and tests).
+func (p Param) Values(modelSeed uint64) []float32 {
+	out := make([]float32, p.Numel())
 	var g *normalGen
-	if p.kind == initNormal {
-		g = newNormalGen(modelSeed, p.name)
+	if p.Kind == InitNormal {
+		g = newNormalGen(modelSeed, p.Name)
 	}
 	for i := range out {
-		switch p.kind {
-		case initNormal:
-			out[i] = float32(g.next() * p.std)
-		case initOnes:
+		switch p.Kind {
+		case InitNormal:
+			out[i] = float32(g.next() * p.Std)
+		case InitOnes:
 			out[i] = 1
 		}
 	}

@@ -1,0 +1,632 @@
+package runner
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/engine"
+	"github.com/nerbench/nerbench/benchmarks/stats"
+	"github.com/nerbench/nerbench/scripts/gendemo/bertonnx"
+	"github.com/nerbench/nerbench/scripts/gendemo/onnxpb"
+)
+
+const (
+	fixtures = "../../../shared/fixtures"
+	// tinyDemo is the tiny demo checkpoint that make demo-tiny generates.
+	tinyDemo = "../../outputs/hpo/tiny/trial_0/checkpoint"
+)
+
+var tinyTokenizer = filepath.Join(fixtures, "tribuo-tinybert/tinybert-tokenizer.json")
+
+func TestMain(m *testing.M) {
+	if _, err := engine.Init(""); err != nil {
+		fmt.Fprintln(os.Stderr, "runner tests:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if err := engine.Shutdown(); err != nil {
+		fmt.Fprintln(os.Stderr, "runner tests:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// texts have different lengths, so that padding to the longest of a batch
+// shows; the first is the golden text of ../shared/fixtures/README.md.
+var texts = []string{
+	"It is a truth universally acknowledged,",
+	"the cat sat",
+	"that a single man in possession of a good fortune, must be in want of a wife.",
+	"yes",
+	"however little known the feelings or views of such a man may be",
+}
+
+func settings() config.Settings {
+	s := config.DefaultSettings()
+	s.Device, s.IntraOpThreads, s.InterOpThreads = "cpu", 1, 1
+	return s
+}
+
+// checkpointDir makes a checkpoint folder: the model written by model, a
+// copy of the tokenizer file, and config.json when cfg is not nil.
+func checkpointDir(t *testing.T, model func(path string) error, tokenizer string, cfg map[string]any) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := model(filepath.Join(dir, "model.onnx")); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, tokenizer, filepath.Join(dir, "tokenizer.json"))
+	if cfg != nil {
+		b, err := json.Marshal(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fixtureModel copies a fixture model.
+func fixtureModel(t *testing.T, rel string) func(string) error {
+	return func(path string) error {
+		copyFile(t, filepath.Join(fixtures, rel), path)
+		return nil
+	}
+}
+
+func specModel(spec bertonnx.Spec) func(string) error {
+	return func(path string) error { return bertonnx.WriteFile(path, spec) }
+}
+
+func open(t *testing.T, dir string, s config.Settings) *Model {
+	t.Helper()
+	m, err := Open(filepath.Base(dir), dir, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return m
+}
+
+func encode(t *testing.T, m *Model, texts []string) *Encoded {
+	t.Helper()
+	enc, err := m.Encode(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return enc
+}
+
+func prepare(t *testing.T, m *Model, enc *Encoded, size, runs int) *Batches {
+	t.Helper()
+	bs, err := m.Prepare(enc, size, runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := bs.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return bs
+}
+
+// echoOutputs are the outputs of the echo model, one per input role.
+var echoOutputs = [...]string{"ids_echo", "mask_echo", "types_echo"}
+
+// echoModel writes a model whose outputs are its inputs input_ids,
+// attention_mask and token_type_ids cast to float: running a batch shows
+// exactly what the runner fed. seq > 0 fixes the sequence length.
+func echoModel(seq int) func(string) error {
+	return func(path string) error {
+		dims := []onnxpb.Dim{{Param: "batch"}, {Param: "sequence"}}
+		if seq > 0 {
+			dims[1] = onnxpb.Dim{Value: int64(seq)}
+		}
+		g := onnxpb.Graph{Name: "echo"}
+		for i, in := range []string{"input_ids", "attention_mask", "token_type_ids"} {
+			g.Inputs = append(g.Inputs, onnxpb.ValueInfo{Name: in, ElemType: onnxpb.Int64, Dims: dims})
+			g.Outputs = append(g.Outputs, onnxpb.ValueInfo{Name: echoOutputs[i], ElemType: onnxpb.Float, Dims: dims})
+			g.Nodes = append(g.Nodes, onnxpb.Node{Name: "cast_" + in, OpType: "Cast", Inputs: []string{in},
+				Outputs: []string{echoOutputs[i]}, Attrs: []onnxpb.Attr{onnxpb.AttrInt("to", onnxpb.Float)}})
+		}
+		m := &onnxpb.Model{IRVersion: bertonnx.IRVersion, ProducerName: "nerbench-runner-test",
+			Opsets: []onnxpb.Opset{{Version: bertonnx.OpsetVersion}}, Graph: g}
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if _, err := m.WriteTo(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+}
+
+// fed runs batch k and returns what the echo model saw: ids, mask and
+// token type ids, row-major.
+func fed(t *testing.T, bs *Batches, k int) [3][]int64 {
+	t.Helper()
+	if err := bs.Run(k); err != nil {
+		t.Fatal(err)
+	}
+	var got [3][]int64
+	for i, name := range echoOutputs {
+		out, _, err := bs.items[k].Float32Output(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range out {
+			got[i] = append(got[i], int64(v))
+		}
+	}
+	return got
+}
+
+// expectBatch lays out the separately encoded rows as the runner must:
+// padded to the longest row, or to fixed when it is > 0.
+func expectBatch(t *testing.T, m *Model, rows []string, fixed int) (seq int, want [3][]int64) {
+	t.Helper()
+	var encs [][]int64
+	for _, text := range rows {
+		e, err := m.Tokenizer.Encode(text, m.MaxLength)
+		if err != nil {
+			t.Fatal(err)
+		}
+		encs = append(encs, e.IDs)
+		seq = max(seq, len(e.IDs))
+	}
+	if fixed > 0 {
+		seq = fixed
+	}
+	for _, ids := range encs {
+		for i := range seq {
+			if i < len(ids) {
+				want[0], want[1], want[2] = append(want[0], ids[i]), append(want[1], 1), append(want[2], 0)
+			} else {
+				want[0], want[1], want[2] = append(want[0], m.Tokenizer.PadID), append(want[1], 0), append(want[2], m.Tokenizer.PadTypeID)
+			}
+		}
+	}
+	return seq, want
+}
+
+func gcdInt(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// Batch k holds texts k·size … k·size+size−1 (mod n), padded to its own
+// longest text; min(runs, n/gcd(n, size)) distinct batches are built.
+func TestPrepareRotation(t *testing.T) {
+	m := open(t, checkpointDir(t, echoModel(0), tinyTokenizer, nil), settings())
+	if m.Tokenizer.PadID == 0 {
+		t.Fatal("the tinybert tokenizer's pad id is 2: a pad id of 0 would not show wrong padding")
+	}
+	for _, tc := range []struct {
+		n, size, runs, batches int
+	}{
+		{5, 1, 100, 5},
+		{5, 2, 100, 5}, // batch 2 wraps: texts 4, 0
+		{5, 2, 3, 3},   // fewer runs than the cycle
+		{5, 2, 0, 1},   // at least one batch
+		{5, 5, 100, 1},
+		{5, 7, 100, 5}, // larger than the test set: texts 0…4, 0, 1
+		{4, 2, 100, 2},
+		{4, 6, 100, 2}, // gcd 2
+		{3, 2, 10, 3},
+	} {
+		t.Run(fmt.Sprintf("n=%d/size=%d/runs=%d", tc.n, tc.size, tc.runs), func(t *testing.T) {
+			set := texts[:tc.n]
+			enc := encode(t, m, set)
+			bs := prepare(t, m, enc, tc.size, tc.runs)
+			if want := min(max(tc.runs, 1), tc.n/gcdInt(tc.n, tc.size)); bs.Len() != want || want != tc.batches {
+				t.Fatalf("%d batches, want %d (table says %d)", bs.Len(), want, tc.batches)
+			}
+			tokens, padded := 0, 0
+			for k := range bs.Len() {
+				var rows []string
+				for j := range tc.size {
+					rows = append(rows, set[(k*tc.size+j)%tc.n])
+				}
+				seq, want := expectBatch(t, m, rows, 0)
+				b := bs.items[k]
+				if b.Size != tc.size || b.SeqLen != seq {
+					t.Errorf("batch %d is %dx%d, want %dx%d (padded to its longest text)", k, b.Size, b.SeqLen, tc.size, seq)
+				}
+				got := fed(t, bs, k)
+				for i, what := range []string{"ids", "mask", "token type ids"} {
+					if !slices.Equal(got[i], want[i]) {
+						t.Errorf("batch %d (texts %v) %s:\n got %v\nwant %v", k, rows, what, got[i], want[i])
+					}
+				}
+				for _, v := range want[1] {
+					tokens += int(v)
+				}
+				padded += tc.size * seq
+			}
+			if bs.Tokens != tokens || bs.PaddedTokens != padded {
+				t.Errorf("Tokens %d, PaddedTokens %d; want %d, %d", bs.Tokens, bs.PaddedTokens, tokens, padded)
+			}
+		})
+	}
+	if _, err := m.Prepare(encode(t, m, texts), 0, 10); err == nil {
+		t.Error("batch size 0: no error")
+	}
+	if _, err := m.Encode(nil); err == nil {
+		t.Error("no texts: no error")
+	}
+}
+
+// A model that fixes the sequence length lowers max_length to it, and
+// every batch is padded to it.
+func TestFixedSequenceLength(t *testing.T) {
+	const fixed = 16
+	m := open(t, checkpointDir(t, echoModel(fixed), tinyTokenizer, nil), settings())
+	if m.MaxLength != fixed || m.Session.FixedSeqLen != fixed {
+		t.Fatalf("MaxLength %d, fixed %d; want %d", m.MaxLength, m.Session.FixedSeqLen, fixed)
+	}
+	if len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0], "fixes the sequence length at 16") || !strings.Contains(m.Warnings[0], "512") {
+		t.Errorf("warnings %q, want one saying max_length 512 was lowered to 16", m.Warnings)
+	}
+	enc := encode(t, m, texts)
+	if enc.Truncated != 1 { // only texts[2] has more than 16 tokens
+		t.Errorf("%d texts truncated, want 1", enc.Truncated)
+	}
+	for i, e := range enc.Encodings {
+		if len(e.IDs) > fixed {
+			t.Errorf("text %d has %d tokens, more than %d", i, len(e.IDs), fixed)
+		}
+	}
+	bs := prepare(t, m, enc, 2, 100)
+	for k := range bs.Len() {
+		rows := []string{texts[(2*k)%5], texts[(2*k+1)%5]}
+		_, want := expectBatch(t, m, rows, fixed)
+		if bs.items[k].SeqLen != fixed {
+			t.Errorf("batch %d has sequence length %d, want %d", k, bs.items[k].SeqLen, fixed)
+		}
+		if got := fed(t, bs, k); !slices.Equal(got[0], want[0]) || !slices.Equal(got[1], want[1]) {
+			t.Errorf("batch %d:\n got %v\nwant %v", k, got[0], want[0])
+		}
+	}
+
+	// A lower max_length is left alone, without a warning.
+	s := settings()
+	s.MaxLength = 8
+	m = open(t, checkpointDir(t, echoModel(fixed), tinyTokenizer, nil), s)
+	if m.MaxLength != 8 || len(m.Warnings) != 0 {
+		t.Errorf("max_length 8 on a model fixed at 16: MaxLength %d, warnings %q", m.MaxLength, m.Warnings)
+	}
+	bs = prepare(t, m, encode(t, m, texts), 2, 1)
+	if bs.items[0].SeqLen != fixed {
+		t.Errorf("sequence length %d, want the model's %d", bs.items[0].SeqLen, fixed)
+	}
+}
+
+func TestMaxPositionEmbeddings(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		fixed     int
+		maxPos    int
+		maxLength int
+		want      int
+		warnings  []string
+	}{
+		{"config lowers", 0, 12, 512, 12, []string{"max_position_embeddings is 12: max_length 512 lowered to it"}},
+		{"config above max_length", 0, 600, 512, 512, nil},
+		{"max_length below both", 16, 12, 10, 10, nil},
+		{"fixed then config", 16, 12, 512, 12, []string{"fixes the sequence length at 16: max_length 512", "max_position_embeddings is 12: max_length 16 lowered to it"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := settings()
+			s.MaxLength = tc.maxLength
+			dir := checkpointDir(t, echoModel(tc.fixed), tinyTokenizer, map[string]any{"max_position_embeddings": tc.maxPos})
+			m := open(t, dir, s)
+			if m.MaxLength != tc.want {
+				t.Errorf("MaxLength %d, want %d", m.MaxLength, tc.want)
+			}
+			if len(m.Warnings) != len(tc.warnings) {
+				t.Fatalf("warnings %q, want %d", m.Warnings, len(tc.warnings))
+			}
+			for i, w := range tc.warnings {
+				if !strings.Contains(m.Warnings[i], w) {
+					t.Errorf("warning %q should say %q", m.Warnings[i], w)
+				}
+			}
+			if tc.maxPos < tc.maxLength && !strings.Contains(strings.Join(m.Warnings, "\n"), filepath.Join(m.Checkpoint.Dir, "config.json")) {
+				t.Errorf("warnings %q should name config.json", m.Warnings)
+			}
+			enc := encode(t, m, texts)
+			for i, e := range enc.Encodings {
+				if len(e.IDs) > tc.want {
+					t.Errorf("text %d has %d tokens, more than %d", i, len(e.IDs), tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestVocabSizeWarning(t *testing.T) {
+	for _, tc := range []struct {
+		vocab int
+		warn  bool
+	}{{1000, true}, {1656, false}, {30522, false}} {
+		dir := checkpointDir(t, echoModel(0), tinyTokenizer, map[string]any{"vocab_size": tc.vocab})
+		m := open(t, dir, settings())
+		got := strings.Join(m.Warnings, "\n")
+		if tc.warn != (got != "") {
+			t.Errorf("vocab_size %d with a 1656-token tokenizer: warnings %q", tc.vocab, m.Warnings)
+		}
+		if tc.warn && (!strings.Contains(got, "1656 tokens") || !strings.Contains(got, "vocab_size 1000") || !strings.Contains(got, "tokenizer.json")) {
+			t.Errorf("warning %q should name the tokenizer, its 1656 tokens and vocab_size 1000", got)
+		}
+	}
+}
+
+// tinyDemoDir returns the tiny demo checkpoint, failing when it has not
+// been generated.
+func tinyDemoDir(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(tinyDemo, "model.onnx")); err != nil {
+		t.Fatalf("tiny demo checkpoint missing (%v): run make demo-tiny (go run ./scripts/gendemo -only tiny)", err)
+	}
+	return tinyDemo
+}
+
+func TestMeasure(t *testing.T) {
+	m := open(t, tinyDemoDir(t), settings())
+	if len(m.Warnings) != 0 {
+		t.Errorf("the demo checkpoint gives warnings %q", m.Warnings)
+	}
+	enc := encode(t, m, texts)
+	const warmup, iterations, size = 2, 7, 2
+	bs := prepare(t, m, enc, size, warmup+iterations)
+	r, err := Measure(bs, warmup, iterations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.BatchSize != size || r.Iterations != iterations || len(r.SamplesNs) != iterations {
+		t.Fatalf("result: batch %d, %d iterations, %d samples; want %d, %d, %d", r.BatchSize, r.Iterations, len(r.SamplesNs), size, iterations, iterations)
+	}
+	for i, v := range r.SamplesNs {
+		if !(v > 0) || math.IsInf(v, 0) {
+			t.Errorf("sample %d = %v ns, want > 0", i, v)
+		}
+	}
+	if want := stats.Summarize(r.SamplesNs, size); r.Summary != want {
+		t.Errorf("Summary %+v, want stats.Summarize's %+v", r.Summary, want)
+	}
+	if r.Summary.N != iterations || r.Summary.MinNs > r.Summary.MedianNs || r.Summary.MedianNs > r.Summary.MaxNs {
+		t.Errorf("implausible summary %+v", r.Summary)
+	}
+	if want := float64(bs.Tokens) / float64(bs.Len()); r.MeanTokens != want || want <= 0 {
+		t.Errorf("MeanTokens %v, want %v", r.MeanTokens, want)
+	}
+	if _, err := Measure(bs, 0, 0); err == nil {
+		t.Error("0 iterations: no error")
+	}
+}
+
+// The timed loop makes no Go allocation.
+func TestTimeDoesNotAllocate(t *testing.T) {
+	m := open(t, tinyDemoDir(t), settings())
+	bs := prepare(t, m, encode(t, m, texts[:3]), 2, 100)
+	samples := make([]float64, 4)
+	var err error
+	allocs := testing.AllocsPerRun(10, func() { err = bs.Time(samples, 1) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if allocs != 0 {
+		t.Errorf("Time makes %v allocations per call, want 0", allocs)
+	}
+	for i, v := range samples {
+		if !(v > 0) {
+			t.Errorf("sample %d = %v", i, v)
+		}
+	}
+}
+
+// wordLevelTokenizer writes a lower-casing WordLevel tokenizer.json of
+// fewer than 20 entries, for the vespa model whose embedding has 20 rows.
+func wordLevelTokenizer(t *testing.T) string {
+	t.Helper()
+	words := []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "cat", "sat", "a", "man", "yes", "of", "is", "it", ","}
+	vocab := map[string]int{}
+	var added []map[string]any
+	for i, w := range words {
+		vocab[w] = i
+		if strings.HasPrefix(w, "[") {
+			added = append(added, map[string]any{"id": i, "content": w, "special": true, "single_word": false,
+				"lstrip": false, "rstrip": false, "normalized": false})
+		}
+	}
+	doc := map[string]any{
+		"version":        "1.0",
+		"truncation":     nil,
+		"padding":        nil,
+		"added_tokens":   added,
+		"normalizer":     map[string]any{"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true, "strip_accents": true, "lowercase": true},
+		"pre_tokenizer":  map[string]any{"type": "BertPreTokenizer"},
+		"post_processor": map[string]any{"type": "BertProcessing", "sep": []any{"[SEP]", 3}, "cls": []any{"[CLS]", 2}},
+		"model":          map[string]any{"type": "WordLevel", "vocab": vocab, "unk_token": "[UNK]"},
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "tokenizer.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Each fixture model, the demo model and generated variants, as a
+// checkpoint with a compatible tokenizer, run end to end: open, encode,
+// prepare, warm up, time, with finite outputs.
+func TestCheckpointsEndToEnd(t *testing.T) {
+	// A BERT variant with a vocabulary covering tinybert's 1656 tokens,
+	// int32 inputs named as TF exports name them, and a fixed sequence
+	// length of 32.
+	variant := bertonnx.Tiny()
+	variant.Vocab, variant.InputType, variant.MaskName, variant.TypeIDsName, variant.SeqLen = 1656, onnxpb.Int32, "input_mask", "segment_ids", 32
+	noTypes := bertonnx.Tiny()
+	noTypes.Vocab, noTypes.TypeVocab, noTypes.MaxPos = 1656, 0, 10
+
+	for _, tc := range []struct {
+		name      string
+		dir       func(t *testing.T) string
+		output    string
+		maxLength int // MaxLength expected after Open
+		maxID     int64
+	}{
+		{"tribuo-tinybert", func(t *testing.T) string {
+			return checkpointDir(t, fixtureModel(t, "tribuo-tinybert/tinybert.onnx"), tinyTokenizer, nil)
+		}, "output_0", 512, 1656},
+		{"vespa-transformer", func(t *testing.T) string {
+			return checkpointDir(t, fixtureModel(t, "vespa-transformer/dummy_transformer_without_type_ids.onnx"), wordLevelTokenizer(t), nil)
+		}, "output_0", 512, 20},
+		{"optimum-tiny-distilbert", func(t *testing.T) string {
+			dir := checkpointDir(t, fixtureModel(t, "optimum-tiny-distilbert/model.onnx"), filepath.Join(fixtures, "tribuo-tinybert/bert-base-cased-tokenizer.json"), nil)
+			copyFile(t, filepath.Join(fixtures, "optimum-tiny-distilbert/config.json"), filepath.Join(dir, "config.json"))
+			return dir
+		}, "logits", 512, 28996},
+		{"demo-tiny", func(t *testing.T) string { return tinyDemoDir(t) }, "logits", 512, 1 << 20},
+		{"int32-tf-names-seq32", func(t *testing.T) string {
+			return checkpointDir(t, specModel(variant), tinyTokenizer, nil)
+		}, "logits", 32, 1656},
+		{"no-token-types-maxpos10", func(t *testing.T) string {
+			return checkpointDir(t, specModel(noTypes), tinyTokenizer, map[string]any{"max_position_embeddings": 10, "vocab_size": 1656})
+		}, "logits", 10, 1656},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := open(t, tc.dir(t), settings())
+			if m.MaxLength != tc.maxLength {
+				t.Errorf("MaxLength %d, want %d (warnings %q)", m.MaxLength, tc.maxLength, m.Warnings)
+			}
+			enc := encode(t, m, texts)
+			for i, e := range enc.Encodings {
+				for _, id := range e.IDs {
+					if id < 0 || id >= tc.maxID {
+						t.Fatalf("text %d: id %d outside the model's vocabulary of %d", i, id, tc.maxID)
+					}
+				}
+			}
+			const size = 2
+			bs := prepare(t, m, enc, size, 6)
+			r, err := Measure(bs, 1, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range r.SamplesNs {
+				if !(v > 0) {
+					t.Errorf("sample %d = %v", i, v)
+				}
+			}
+			for k := range bs.Len() {
+				if err := bs.Run(k); err != nil {
+					t.Fatal(err)
+				}
+				out, shape, err := bs.items[k].Float32Output(tc.output)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(out) == 0 || shape[0] != size {
+					t.Fatalf("batch %d: output %s shape %v", k, tc.output, shape)
+				}
+				for _, v := range out {
+					if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+						t.Fatalf("batch %d: non-finite output %v", k, v)
+					}
+				}
+			}
+		})
+	}
+}
+
+// Text to output through the runner reproduces Tribuo's golden vector
+// (../shared/fixtures/README.md).
+func TestGoldenThroughRunner(t *testing.T) {
+	m := open(t, checkpointDir(t, fixtureModel(t, "tribuo-tinybert/tinybert.onnx"), tinyTokenizer, nil), settings())
+	bs := prepare(t, m, encode(t, m, texts[:1]), 1, 1)
+	if err := bs.Run(0); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := bs.items[0].Float32Output("output_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{-0.09987275302410126, -0.08381578326225281, -0.17915815114974976,
+		0.1595402956008911, 0.12995541095733643, 0.02285454422235489}
+	for i, w := range want {
+		if math.Abs(float64(got[i])-w) > 1e-6 {
+			t.Errorf("output_1[0][%d] = %v, want %v", i, got[i], w)
+		}
+	}
+}
+
+// A model that fixes the batch size runs that batch size only, and the
+// error for another one names the model and both sizes.
+func TestFixedBatchSize(t *testing.T) {
+	spec := bertonnx.Tiny()
+	spec.Vocab, spec.Batch = 1656, 1
+	m := open(t, checkpointDir(t, specModel(spec), tinyTokenizer, nil), settings())
+	enc := encode(t, m, texts)
+	bs := prepare(t, m, enc, 1, 10)
+	if bs.Len() != len(texts) {
+		t.Errorf("%d batches, want %d", bs.Len(), len(texts))
+	}
+	if _, err := Measure(bs, 0, 3); err != nil {
+		t.Fatal(err)
+	}
+	_, err := m.Prepare(enc, 4, 10)
+	if err == nil {
+		t.Fatal("batch size 4 on a model fixed at 1: no error")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "batch size 4") || !strings.Contains(msg, "at 1") || !strings.Contains(msg, m.Name) {
+		t.Errorf("error %q should name the model and both batch sizes", msg)
+	}
+}
+
+// Ids past a model's embedding table (the vespa model has 20 rows, the
+// tinybert tokenizer 1656 tokens, and no config.json to warn from) make
+// the first run fail with an error, not a crash.
+func TestIDsPastTheEmbedding(t *testing.T) {
+	m := open(t, checkpointDir(t, fixtureModel(t, "vespa-transformer/dummy_transformer_without_type_ids.onnx"), tinyTokenizer, nil), settings())
+	bs := prepare(t, m, encode(t, m, texts), 2, 5)
+	_, err := Measure(bs, 1, 3)
+	if err == nil {
+		t.Fatal("ids up to 1655 on a 20-row embedding: no error")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "warm-up iteration 0") || !strings.Contains(msg, "Gather") {
+		t.Errorf("error %q should say which iteration failed and why", msg)
+	}
+}
