@@ -65,8 +65,8 @@ func Open(name, dir string, s config.Settings) (*Model, error) {
 		m.MaxLength = n
 	}
 	if c := ck.Config; c != nil {
-		if n := c.MaxPositionEmbeddings; n > 0 && n < m.MaxLength {
-			m.Warnings = append(m.Warnings, fmt.Sprintf("%s: max_position_embeddings is %d: max_length %d lowered to it", ck.ConfigPath, n, m.MaxLength))
+		if n := usablePositions(c); n > 0 && n < m.MaxLength {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("%s: max_position_embeddings allows %d tokens: max_length %d lowered to it", ck.ConfigPath, n, m.MaxLength))
 			m.MaxLength = n
 		}
 		if v := c.VocabSize; v > 0 && m.Tokenizer.VocabSize > v {
@@ -74,6 +74,23 @@ func Open(name, dir string, s config.Settings) (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// usablePositions returns how many tokens the position embeddings cover.
+// RoBERTa-family models number positions from pad_token_id+1, so of their
+// max_position_embeddings (514) only 512 are usable, as in transformers'
+// create_position_ids_from_input_ids.
+func usablePositions(c *checkpoint.ModelConfig) int {
+	n := c.MaxPositionEmbeddings
+	switch c.ModelType {
+	case "roberta", "xlm-roberta", "camembert", "longformer", "data2vec-text", "xmod", "roberta-prelayernorm":
+		pad := 1
+		if v, ok := c.Raw["pad_token_id"].(float64); ok {
+			pad = int(v)
+		}
+		n -= pad + 1
+	}
+	return n
 }
 
 // lowerCase reads do_lower_case from tokenizer_config.json for a vocab.txt

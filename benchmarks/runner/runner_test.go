@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nerbench/nerbench/benchmarks/checkpoint"
 	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/stats"
@@ -339,10 +340,10 @@ func TestMaxPositionEmbeddings(t *testing.T) {
 		want      int
 		warnings  []string
 	}{
-		{"config lowers", 0, 12, 512, 12, []string{"max_position_embeddings is 12: max_length 512 lowered to it"}},
+		{"config lowers", 0, 12, 512, 12, []string{"max_position_embeddings allows 12 tokens: max_length 512 lowered to it"}},
 		{"config above max_length", 0, 600, 512, 512, nil},
 		{"max_length below both", 16, 12, 10, 10, nil},
-		{"fixed then config", 16, 12, 512, 12, []string{"fixes the sequence length at 16: max_length 512", "max_position_embeddings is 12: max_length 16 lowered to it"}},
+		{"fixed then config", 16, 12, 512, 12, []string{"fixes the sequence length at 16: max_length 512", "max_position_embeddings allows 12 tokens: max_length 16 lowered to it"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := settings()
@@ -628,5 +629,25 @@ func TestIDsPastTheEmbedding(t *testing.T) {
 	}
 	if msg := err.Error(); !strings.Contains(msg, "warm-up iteration 0") || !strings.Contains(msg, "Gather") {
 		t.Errorf("error %q should say which iteration failed and why", msg)
+	}
+}
+
+func TestUsablePositions(t *testing.T) {
+	for _, tc := range []struct {
+		config string
+		want   int
+	}{
+		{`{"model_type": "bert", "max_position_embeddings": 512}`, 512},
+		{`{"model_type": "roberta", "max_position_embeddings": 514, "pad_token_id": 1}`, 512},
+		{`{"model_type": "xlm-roberta", "max_position_embeddings": 514}`, 512},
+		{`{"model_type": "distilbert"}`, 0},
+	} {
+		c, err := checkpoint.ParseConfig([]byte(tc.config))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := usablePositions(c); got != tc.want {
+			t.Errorf("%s: %d usable positions, want %d", tc.config, got, tc.want)
+		}
 	}
 }
