@@ -62,13 +62,17 @@ type collector struct {
 	others int // results of other benchmarks
 
 	comparison map[string][]string // per model: baseline and new column names
+
+	samples       map[string]samplesRead // samples files read, by path
+	samplesWarned map[string]bool        // samples files already warned about
 }
 
 func newCollector() *collector {
 	return &collector{
-		res:        &Result{Files: map[string]*Output{}},
-		models:     map[string][]*obs{},
-		comparison: map[string][]string{},
+		res:           &Result{Files: map[string]*Output{}},
+		models:        map[string][]*obs{},
+		comparison:    map[string][]string{},
+		samplesWarned: map[string]bool{},
 	}
 }
 
@@ -139,6 +143,8 @@ func (c *collector) build(opts Options) {
 			byBatch[o.batch] = append(byBatch[o.batch], o)
 		}
 		noCI := map[string][]string{} // warning → batch keys
+		var fromRuns []int            // batch sizes made from runs
+		var allRuns []*obs
 		for _, n := range slices.Sorted(maps.Keys(byBatch)) {
 			var runs []*obs
 			var cmp *obs
@@ -157,6 +163,8 @@ func (c *collector) build(opts Options) {
 				continue
 			}
 			b, warnings := runsBatch(runs)
+			fromRuns = append(fromRuns, n)
+			allRuns = append(allRuns, runs...)
 			for _, w := range warnings {
 				noCI[w] = append(noCI[w], report.BatchKey(n))
 			}
@@ -165,6 +173,8 @@ func (c *collector) build(opts Options) {
 		for _, w := range slices.Sorted(maps.Keys(noCI)) {
 			warnf("%s: no ci95 (%s)", strings.Join(noCI[w], ", "), w)
 		}
+		slices.SortFunc(allRuns, func(a, b *obs) int { return a.seq - b.seq })
+		c.addSamples(name, f, allRuns, fromRuns, warnf)
 		if cols := c.comparison[name]; len(cols) == 2 {
 			f.Extra = map[string]json.RawMessage{"comparison": mustJSON(map[string]string{"baseline": cols[0], "new": cols[1]})}
 		}

@@ -55,6 +55,17 @@
 //	warnings    why there is no ci95, when there is none
 //	iterations  the median of the runs' iteration counts
 //
+// When the suite kept per-iteration latencies (keep_samples in bench.toml),
+// a "samples-file: <path>" configuration line before a model's results
+// names the JSON Lines file that holds them (package
+// benchmarks/samplefile). Each batch entry made from runs then also holds
+//
+//	samples_ms  every kept latency of the model at that batch size, in ms:
+//	            all runs' samples, in the order the file holds them
+//
+// A samples file that is missing or cannot be read is a warning that names
+// it; the rest of the conversion goes on without its samples.
+//
 // Runs of one model made on different devices are not mixed: the newest
 // run's device wins and runs on other devices are dropped with a warning.
 // Other configuration lines that differ between runs are a warning; the

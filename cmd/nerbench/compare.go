@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/nerbench/nerbench/compare"
+	"github.com/nerbench/nerbench/converter/report"
+)
+
+func init() {
+	commands["compare"] = command{"compare benchmark.json files side by side: latency, throughput, relative speed", compareCmd}
+}
+
+const compareUsage = `usage: nerbench compare [-names a,b,...] [-format text|markdown|csv|json] [-o FILE] FILE...
+
+Puts benchmark.json files side by side, as the original tool's comparison
+did: mean latency and throughput per batch size, plus p95 and p99 latency
+and each model's speed relative to the first (the first model's mean
+latency divided by the model's; 2.00x is twice as fast). Rows are batch
+sizes in numeric order; N/A marks a batch size a model was not run at.
+
+A FILE may be a folder holding a benchmark.json. Models are named after
+their trial folder (outputs/hpo/bert/trial_1/benchmark.json is bert/trial_1),
+or by -names, one per file, in order.
+
+`
+
+// splitNames splits a -names value: comma-separated, blanks around names
+// trimmed.
+func splitNames(s string) []string {
+	if s == "" {
+		return nil
+	}
+	names := strings.Split(s, ",")
+	for i := range names {
+		names[i] = strings.TrimSpace(names[i])
+	}
+	return names
+}
+
+// loadModels reads files for compare and report, turning every problem
+// into a usage error (exit status 2).
+func loadModels(files []string, names string) ([]compare.Model, error) {
+	if len(files) == 0 {
+		return nil, usageError("no benchmark.json files given")
+	}
+	models, err := compare.Load(files, splitNames(names))
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return models, nil
+}
+
+func compareCmd(stdout, stderr io.Writer, args []string) error {
+	fs := flag.NewFlagSet("nerbench compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	names := fs.String("names", "", "comma-separated model `names`, one per file (default: from each file's trial folder)")
+	format := fs.String("format", "text", "output `format`: "+compare.Formats)
+	outPath := fs.String("o", "", "write the table to `file` (atomically) instead of stdout")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), compareUsage)
+		fs.PrintDefaults()
+	}
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError("%v", err)
+	}
+	write := compare.Reporters[*format]
+	if write == nil {
+		return usageError("-format %q: want %s", *format, compare.Formats)
+	}
+	models, err := loadModels(files, *names)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := write(&buf, compare.Build(models)); err != nil {
+		return err
+	}
+	if *outPath != "" {
+		if err := report.WriteFileAtomic(*outPath, buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", *outPath)
+		return nil
+	}
+	_, err = stdout.Write(buf.Bytes())
+	return err
+}

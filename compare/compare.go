@@ -1,0 +1,278 @@
+// Package compare puts several benchmark.json files side by side: one table
+// per metric with a row per batch size and a column per model, as the
+// original Python tool's comparison printed it, plus p95 and p99 latency and
+// each model's speed relative to the first.
+//
+// Load reads the files (through package report only, so this package has no
+// cgo) and names the models; Build makes the Table; reporters (Text,
+// Markdown, CSV, JSON) write it:
+//
+//	models, err := compare.Load(paths, names)
+//	t := compare.Build(models)
+//	err = compare.Text(os.Stdout, t)
+//
+// # Names
+//
+// A model is named after its trial folder, as the original named it after
+// the file's folder, with the folder above a trial folder in front so that
+// trials of different backbones stay apart:
+//
+//	outputs/hpo/bert/trial_1/benchmark.json  →  bert/trial_1
+//	results/distilbert/benchmark.json        →  distilbert
+//
+// A trial folder is one whose name starts with "trial". When two files get
+// the same name this way, each of them is named by its path instead.
+// Names given explicitly (Load's names) must be as many as the files,
+// non-empty and distinct.
+//
+// # Values
+//
+// Rows are the batch sizes found in any file, in increasing order; a model
+// without a batch size shows N/A there. Latencies are in milliseconds,
+// throughput in documents per second. Relative speed is the first model's
+// mean latency divided by the model's mean latency at the same batch size:
+// 2.00x is twice as fast as the first model, 0.50x half as fast.
+package compare
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/nerbench/nerbench/converter/report"
+)
+
+// Model is one benchmark.json and the name it is shown under.
+type Model struct {
+	Name string
+	Path string
+	File *report.File
+}
+
+// Load reads the benchmark.json files at paths. names, when not empty,
+// gives each file's name, in order; otherwise names come from DefaultName.
+// A path may also be a folder holding a benchmark.json. Errors name the file
+// at fault; a wrong number of names is an error that says how many of each
+// there are.
+func Load(paths, names []string) ([]Model, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("no benchmark.json files given")
+	}
+	if len(names) > 0 && len(names) != len(paths) {
+		return nil, fmt.Errorf("%d %s for %d %s: give one name per file, in order",
+			len(names), plural(len(names), "name"), len(paths), plural(len(paths), "file"))
+	}
+	seen := map[string]int{}
+	for i, n := range names {
+		if strings.TrimSpace(n) == "" {
+			return nil, fmt.Errorf("name %d of %d is empty", i+1, len(names))
+		}
+		if j, ok := seen[n]; ok {
+			return nil, fmt.Errorf("name %q given twice (names %d and %d)", n, j+1, i+1)
+		}
+		seen[n] = i
+	}
+	models := make([]Model, len(paths))
+	for i, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			p = filepath.Join(p, "benchmark.json")
+		}
+		f, err := report.Read(p)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+				return nil, fmt.Errorf("reading %s: %w", p, errors.Unwrap(err))
+			}
+			return nil, err // report.Decode names the file
+		}
+		if err := f.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: not a valid benchmark.json: %w", p, oneLine(err))
+		}
+		models[i] = Model{Path: p, File: f}
+		if len(names) > 0 {
+			models[i].Name = names[i]
+		}
+	}
+	if len(names) == 0 {
+		setDefaultNames(models)
+	}
+	return models, nil
+}
+
+// oneLine joins the lines of a joined error with "; ".
+func oneLine(err error) error {
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	return errors.New(msg)
+}
+
+// DefaultName names the benchmark.json at path after its folder: the trial
+// folder with its parent in front ("bert/trial_1"), or the folder alone
+// when it is not a trial folder. A file in the root folder is named after
+// the file.
+func DefaultName(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = filepath.Clean(path)
+	}
+	dir := filepath.Dir(abs)
+	base := filepath.Base(dir)
+	if dir == filepath.Dir(dir) { // the root
+		return strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
+	}
+	if strings.HasPrefix(strings.ToLower(base), "trial") {
+		parent := filepath.Dir(dir)
+		if parent != filepath.Dir(parent) {
+			return filepath.Base(parent) + "/" + base
+		}
+	}
+	return base
+}
+
+// setDefaultNames names every model with DefaultName, falling back to the
+// path where two default names collide.
+func setDefaultNames(models []Model) {
+	count := map[string]int{}
+	for i := range models {
+		models[i].Name = DefaultName(models[i].Path)
+		count[models[i].Name]++
+	}
+	for i := range models {
+		if count[models[i].Name] > 1 {
+			models[i].Name = filepath.ToSlash(filepath.Clean(models[i].Path))
+		}
+	}
+}
+
+// Metric describes one section of the table.
+type Metric struct {
+	// Key is the benchmark.json key ("mean_ms", …) or RelativeSpeed.
+	Key string `json:"key"`
+	// Title is the section's heading, as in "Mean Latency (ms)".
+	Title string `json:"title"`
+	// Unit is "ms", "docs/sec" or "x".
+	Unit string `json:"unit"`
+	// Better is "lower" or "higher".
+	Better string `json:"better"`
+}
+
+// RelativeSpeed is the Key of the relative-speed section.
+const RelativeSpeed = "relative_speed"
+
+// Metrics are the sections of a Table, in order. The relative-speed section
+// is added by Build (its title names the first model).
+var Metrics = []Metric{
+	{report.KeyMean, "Mean Latency (ms)", "ms", "lower"},
+	{report.KeyP95, "P95 Latency (ms)", "ms", "lower"},
+	{report.KeyP99, "P99 Latency (ms)", "ms", "lower"},
+	{report.KeyThroughput, "Throughput (docs/sec)", "docs/sec", "higher"},
+}
+
+// Cell is one value; Valid is false where the model lacks the batch size
+// (shown as N/A).
+type Cell struct {
+	Value float64
+	Valid bool
+}
+
+// Row is one batch size of a section: a cell per model, in model order.
+type Row struct {
+	BatchSize int
+	Cells     []Cell
+}
+
+// Section is one metric's rows.
+type Section struct {
+	Metric
+	Rows []Row
+}
+
+// Column describes one model of the table.
+type Column struct {
+	Name   string // the name shown
+	Path   string // the file read
+	Model  string // the file's "model" key
+	Device string
+}
+
+// Table is the comparison of several models.
+type Table struct {
+	Title      string
+	Columns    []Column
+	BatchSizes []int
+	Sections   []Section
+}
+
+// Title is the title of every Table.
+const Title = "Model Comparison"
+
+// Build makes the table of models: the sections of Metrics, then relative
+// speed against the first model.
+func Build(models []Model) *Table {
+	t := &Table{Title: Title}
+	var sizes []int
+	for _, m := range models {
+		t.Columns = append(t.Columns, Column{Name: m.Name, Path: m.Path, Model: m.File.Model, Device: m.File.Device})
+		for n := range m.File.Batches {
+			if !slices.Contains(sizes, n) {
+				sizes = append(sizes, n)
+			}
+		}
+	}
+	slices.Sort(sizes)
+	t.BatchSizes = sizes
+	batch := func(m Model, n int) *report.Batch { return m.File.Batches[n] }
+	for _, met := range Metrics {
+		s := Section{Metric: met}
+		for _, n := range sizes {
+			r := Row{BatchSize: n, Cells: make([]Cell, len(models))}
+			for i, m := range models {
+				if b := batch(m, n); b != nil {
+					v, _ := b.Metric(met.Key)
+					r.Cells[i] = Cell{v, true}
+				}
+			}
+			s.Rows = append(s.Rows, r)
+		}
+		t.Sections = append(t.Sections, s)
+	}
+	if len(models) > 0 {
+		s := Section{Metric: Metric{Key: RelativeSpeed, Title: "Relative Speed (vs " + models[0].Name + ")", Unit: "x", Better: "higher"}}
+		for _, n := range sizes {
+			r := Row{BatchSize: n, Cells: make([]Cell, len(models))}
+			first := batch(models[0], n)
+			for i, m := range models {
+				b := batch(m, n)
+				if first == nil || b == nil || b.MeanMS <= 0 {
+					continue
+				}
+				v := first.MeanMS / b.MeanMS
+				if !math.IsInf(v, 0) && !math.IsNaN(v) {
+					r.Cells[i] = Cell{v, true}
+				}
+			}
+			s.Rows = append(s.Rows, r)
+		}
+		t.Sections = append(t.Sections, s)
+	}
+	return t
+}
+
+// Section returns the section of key, or nil.
+func (t *Table) Section(key string) *Section {
+	for i := range t.Sections {
+		if t.Sections[i].Key == key {
+			return &t.Sections[i]
+		}
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
