@@ -9,7 +9,7 @@ BENCHFLAGS ?=
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
 DEMO_STAMP := outputs/hpo/.gendemo-stamp
 
-.PHONY: all ort deps demo demo-tiny build bench test vet fmt-check overhead select clean
+.PHONY: all ort deps demo demo-tiny build bench test vet fmt-check overhead select chromium report clean
 
 all: build
 
@@ -41,8 +41,12 @@ bench: ort demo build
 	bin/nerbench convert -config $(BENCH_CONFIG) $(RESULTS)/bench.txt
 
 ## test: unit tests, fixture tests and a short run of the suite on the tiny demo model
-test: ort demo-tiny vet fmt-check
+test: ort demo-tiny chromium vet fmt-check
 	$(GO) test ./...
+
+## chromium: install Debian's chromium (the HTML report's rendering test uses it)
+chromium:
+	scripts/setup-chromium.sh >/dev/null
 
 vet:
 	$(GO) vet ./...
@@ -53,6 +57,11 @@ fmt-check:
 ## overhead: suite timing vs a bare session.Run loop, batch 1, distilbert-shaped model
 overhead: ort demo
 	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=Overhead -count=5 ./benchmarks -args -nerbench.overhead
+
+## report: compare the demo models and write an HTML report (after make bench)
+report: build
+	bin/nerbench compare outputs/hpo/distilbert/trial_1 outputs/hpo/bert/trial_1 outputs/hpo/tiny/trial_0
+	bin/nerbench report -o $(RESULTS)/report.html outputs/hpo/distilbert/trial_1 outputs/hpo/bert/trial_1 outputs/hpo/tiny/trial_0
 
 clean:
 	rm -rf bin $(RESULTS)
