@@ -9,7 +9,7 @@ BENCHFLAGS ?=
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
 DEMO_STAMP := outputs/hpo/.gendemo-stamp
 
-.PHONY: all ort deps demo demo-tiny build bench test vet fmt-check overhead select chromium report clean
+.PHONY: all ort deps demo demo-tiny build bench test vet fmt-check overhead select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
 
 all: build
 
@@ -70,3 +70,37 @@ clean:
 select: build
 	bin/nerbench select --config $(BENCH_CONFIG)
 	@cat outputs/best_configuration.json
+
+# Regression gate (docs/regression-gate.md): interleaved A/B runs with scripts/ab.sh, judged by nerbench check.
+ROUNDS ?= 10
+AB_OUT ?= results/ab
+ABFLAGS ?=
+CHECKFLAGS ?=
+A ?= outputs/hpo/tiny/trial_0/checkpoint
+B ?= outputs/hpo/tiny/trial_0/checkpoint
+BASE ?= origin/main
+HEAD_REV ?= HEAD
+PROOFFLAGS ?=
+MEASUREFLAGS ?=
+
+## ab-ckpts: interleaved A/B runs of two checkpoints (A=dir B=dir; default: the tiny demo against itself), then nerbench check
+ab-ckpts: ort demo-tiny
+	scripts/ab.sh -n $(ROUNDS) -o $(AB_OUT) $(ABFLAGS) checkpoints $(A) $(B) -- $(CHECKFLAGS)
+
+## ab-revs: interleaved A/B runs of two git revisions (BASE=rev HEAD_REV=rev) on the tiny demo model, then nerbench check
+ab-revs: ort demo-tiny
+	scripts/ab.sh -n $(ROUNDS) -o $(AB_OUT) $(ABFLAGS) revs $(BASE) $(HEAD_REV) -- $(CHECKFLAGS)
+
+## gate-measure: the false-alarm rate and smallest slowdown caught on this machine: a 200-round A/A run (~11 min), then the analysis
+gate-measure: ort demo-tiny
+	scripts/ab.sh -n 200 -o results/ab-aa $(ABFLAGS) checkpoints $(A) $(A) || [ $$? = 1 ]
+	$(GO) test ./check -run TestGateOnRealNoise -count=1 -v -args -check.aa=$(CURDIR)/results/ab-aa $(MEASUREFLAGS)
+
+## gate-numbers: the README's numbers again, from the committed A/A run (check/testdata/aa-tiny; MEASUREFLAGS=-check.alpha=0.01 for alpha 0.01)
+gate-numbers:
+	$(GO) test ./check -run TestGateOnRealNoise -count=1 -v -args -check.aa=$(CURDIR)/check/testdata/aa-tiny $(MEASUREFLAGS)
+
+## gate-proof: the gate's tests on real measurements (PROOFFLAGS=-proof.heavy adds bert vs distilbert; needs make demo)
+gate-proof: ort demo-tiny
+	$(GO) test ./check -count=1 -v -run 'Synthetic|RealNoise'
+	$(GO) test ./check/proof -count=1 -v -args $(PROOFFLAGS)

@@ -1,0 +1,229 @@
+package check
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/nerbench/nerbench/benchmarks/benchname"
+	"github.com/nerbench/nerbench/converter/report"
+)
+
+// jsonMetrics maps benchmark.json keys to the suite's units; a file's value
+// times scale is the value in the unit.
+var jsonMetrics = [...]struct {
+	key, unit string
+	scale     float64
+}{
+	{report.KeyMean, "ns/op", 1e6},
+	{report.KeyMedian, "p50-ns/op", 1e6},
+	{report.KeyP95, "p95-ns/op", 1e6},
+	{report.KeyP99, "p99-ns/op", 1e6},
+	{report.KeyThroughput, "docs/sec", 1},
+	{"tokens_per_op", "tokens/op", 1},
+}
+
+// JSONKey returns the benchmark.json key of a unit of the suite
+// ("p99-ns/op" → "p99_ms"), or "".
+func JSONKey(unit string) string {
+	for _, m := range jsonMetrics {
+		if m.unit == unit {
+			return m.key
+		}
+	}
+	return ""
+}
+
+// ReadFiles reads one side from files, each either in the Go benchmark
+// format (go test -bench output, several runs of it concatenated, or the
+// output of nerbench run -format gobench) or a benchmark.json. Values of
+// all files are pooled: the repeated runs of one benchmark are its sample.
+// A file is an error when it cannot be read, holds a malformed benchmark
+// line or non-finite value, or holds no benchmark result at all.
+func ReadFiles(paths []string) (*Side, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("no files")
+	}
+	s := NewSide()
+	seen := map[string]bool{}
+	for _, p := range paths {
+		key := filepath.Clean(p)
+		if seen[key] {
+			return nil, fmt.Errorf("%s: given twice (its values would count twice)", p)
+		}
+		seen[key] = true
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Read(p, data); err != nil {
+			return nil, err
+		}
+	}
+	s.resolveIterations()
+	return s, nil
+}
+
+// Read adds the results in data, the content of the file name, to s. A
+// benchmark.json is recognized by its leading '{'; anything else is read
+// as the Go benchmark format.
+func (s *Side) Read(name string, data []byte) error {
+	before := len(s.Series)
+	values := s.countValues()
+	var err error
+	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
+		err = s.readJSON(name, data)
+	} else {
+		err = s.readGoBench(name, data)
+	}
+	if err != nil {
+		return err
+	}
+	s.Files = append(s.Files, name)
+	if len(s.Series) == before && s.countValues() == values {
+		return fmt.Errorf("%s: no benchmark results (want go test -bench output or a benchmark.json)", name)
+	}
+	return nil
+}
+
+func (s *Side) countValues() int {
+	n := 0
+	for _, sr := range s.Series {
+		n += len(sr.Values)
+	}
+	for _, it := range s.iters {
+		n += len(it)
+	}
+	return n
+}
+
+// readGoBench reads the Go benchmark format. Syntax errors are errors,
+// each "file:line: message".
+func (s *Side) readGoBench(name string, data []byte) error {
+	r := benchfmt.NewReader(bytes.NewReader(data), name)
+	var errs []error
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			errs = append(errs, rec)
+		case *benchfmt.Result:
+			file, line := rec.Pos()
+			pos := file + ":" + strconv.Itoa(line)
+			for _, c := range rec.Config {
+				if c.File {
+					s.addConfig(c.Key, string(c.Value))
+				}
+			}
+			for _, v := range rec.Values {
+				unit, val := v.Unit, v.Value
+				if v.OrigUnit != "" {
+					unit, val = v.OrigUnit, v.OrigValue
+				}
+				if math.IsNaN(val) || math.IsInf(val, 0) {
+					errs = append(errs, fmt.Errorf("%s: Benchmark%s: %s = %v: want a finite number", pos, rec.Name, unit, val))
+					continue
+				}
+				if sr := s.Add(string(rec.Name), unit, SourceRuns, val); sr.Pos == "" {
+					sr.Pos = pos
+				}
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", name, err))
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	maps.Copy(s.Units, r.Units())
+	return nil
+}
+
+// readJSON reads a benchmark.json: per batch size, run_values when the
+// file has them (one value per run), else each metric's single value, and
+// samples_ms (per-iteration latencies) when a single run kept them.
+func (s *Side) readJSON(name string, data []byte) error {
+	f, err := report.Decode(name, data)
+	if err != nil {
+		return err
+	}
+	if err := f.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	model := f.Model
+	if model == "" {
+		model = filepath.Base(filepath.Dir(name))
+	}
+	model = benchname.Sanitize(model)
+	if f.Device != "" {
+		s.addConfig("device", f.Device)
+	}
+	for _, k := range slices.Sorted(maps.Keys(f.Config)) {
+		s.addConfig(k, f.Config[k])
+	}
+	for _, n := range f.BatchSizes() {
+		b := f.Batches[n]
+		bench := "Inference/model=" + model + "/batch=" + strconv.Itoa(n)
+		key := report.BatchKey(n)
+		for _, m := range jsonMetrics {
+			vals := b.RunValues[m.key]
+			if len(vals) == 0 {
+				v, ok := b.Metric(m.key)
+				if !ok {
+					raw, found := b.Extra[m.key]
+					if !found {
+						continue
+					}
+					if err := json.Unmarshal(raw, &v); err != nil {
+						return fmt.Errorf("%s: %s.%s: want a number, got %s", name, key, m.key, raw)
+					}
+				}
+				vals = []float64{v}
+			}
+			scaled := make([]float64, len(vals))
+			for i, v := range vals {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("%s: %s.run_values.%s[%d] = %v: want a finite number", name, key, m.key, i, v)
+				}
+				scaled[i] = v * m.scale
+			}
+			if sr := s.Add(bench, m.unit, SourceRuns, scaled...); sr.Pos == "" {
+				sr.Pos = name
+			}
+		}
+		if len(b.SamplesMS) > 0 && len(b.RunValues) == 0 && b.Runs <= 1 {
+			ns := make([]float64, len(b.SamplesMS))
+			for i, v := range b.SamplesMS {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("%s: %s.samples_ms[%d] = %v: want a finite number", name, key, i, v)
+				}
+				ns[i] = v * 1e6
+			}
+			s.iters[bench] = append(s.iters[bench], ns)
+		}
+	}
+	return nil
+}
+
+// resolveIterations uses per-iteration latencies as the sample of the
+// median latency (p50-ns/op) of a benchmark that has exactly one run and
+// whose run kept them. It is idempotent.
+func (s *Side) resolveIterations() {
+	for name, sets := range s.iters {
+		sr := s.index[seriesKey{name, "p50-ns/op"}]
+		if sr == nil || len(sets) != 1 || len(sr.Values) != 1 || sr.Source != SourceRuns {
+			continue
+		}
+		sr.Values = slices.Clone(sets[0])
+		sr.Source = SourceIterations
+	}
+}
