@@ -77,6 +77,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
+	"golang.org/x/perf/benchproc"
 	"golang.org/x/perf/benchunit"
 )
 
@@ -123,6 +124,10 @@ type Side struct {
 	index map[seriesKey]*Series
 	// iters holds per-iteration latencies (ns) of single runs, by name.
 	iters map[string][][]float64
+	// filter, when set, keeps only the results it matches; jsonUnits
+	// holds the units it kept of the benchmark.json batch being read.
+	filter    *benchproc.Filter
+	jsonUnits map[string]bool
 }
 
 type seriesKey struct{ name, unit string }

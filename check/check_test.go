@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/perf/benchproc"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -360,5 +364,44 @@ func TestReporters(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden(t, "report."+map[string]string{"text": "txt", "markdown": "md", "json": "json"}[name], buf.Bytes())
+	}
+}
+
+// A benchproc filter keeps the same results of Go benchmark output and of
+// a benchmark.json: by name part and by unit. (runs.json has batch 1 only.)
+func TestReadFiltered(t *testing.T) {
+	for _, tc := range []struct {
+		file, query string
+		want        []string // "batch unit" of every series kept; nil: nothing left
+	}{
+		{"testdata/old.txt", "/batch:1 .unit:(sec/op OR docs/sec)", []string{"1 docs/sec", "1 ns/op"}},
+		{"testdata/runs.json", "/batch:1 .unit:(sec/op OR docs/sec)", []string{"1 docs/sec", "1 ns/op"}},
+		{"testdata/old.txt", "/batch:8 .unit:p99-sec/op", []string{"8 p99-ns/op"}},
+		{"testdata/runs.json", ".unit:p99-sec/op", []string{"1 p99-ns/op"}},
+		{"testdata/old.txt", "/model:nothing", nil},
+		{"testdata/runs.json", "/batch:8", nil},
+	} {
+		filter, err := benchproc.NewFilter(tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := ReadFilesFiltered([]string{tc.file}, filter)
+		if tc.want == nil {
+			if err == nil || !strings.Contains(err.Error(), "no benchmark results") {
+				t.Errorf("%s, %q: error %v, want no benchmark results", tc.file, tc.query, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s, %q: %v", tc.file, tc.query, err)
+		}
+		var got []string
+		for _, sr := range s.Series {
+			got = append(got, fmt.Sprintf("%d %s", sr.Batch, sr.Unit))
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s, %q: kept %v, want %v", tc.file, tc.query, got, tc.want)
+		}
 	}
 }

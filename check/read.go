@@ -14,6 +14,9 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"golang.org/x/perf/benchproc"
+	"golang.org/x/perf/benchunit"
+
 	"github.com/nerbench/nerbench/benchmarks/benchname"
 	"github.com/nerbench/nerbench/converter/report"
 )
@@ -50,10 +53,20 @@ func JSONKey(unit string) string {
 // A file is an error when it cannot be read, holds a malformed benchmark
 // line or non-finite value, or holds no benchmark result at all.
 func ReadFiles(paths []string) (*Side, error) {
+	return ReadFilesFiltered(paths, nil)
+}
+
+// ReadFilesFiltered is ReadFiles keeping only the results that filter
+// matches: a benchstat-style query (benchproc.NewFilter) such as
+// "/batch:(1 OR 8)" or ".unit:(ns/op OR p99-ns/op)". A benchmark.json's
+// batches are filtered under their suite names,
+// Inference/model=<model>/batch=<n>. A nil filter keeps everything.
+func ReadFilesFiltered(paths []string, filter *benchproc.Filter) (*Side, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no files")
 	}
 	s := NewSide()
+	s.filter = filter
 	seen := map[string]bool{}
 	for _, p := range paths {
 		key := filepath.Clean(p)
@@ -116,6 +129,11 @@ func (s *Side) readGoBench(name string, data []byte) error {
 		case *benchfmt.SyntaxError:
 			errs = append(errs, rec)
 		case *benchfmt.Result:
+			if s.filter != nil {
+				if ok, _ := s.filter.Apply(rec); !ok { // the error only says why not
+					continue
+				}
+			}
 			file, line := rec.Pos()
 			pos := file + ":" + strconv.Itoa(line)
 			for _, c := range rec.Config {
@@ -174,7 +192,27 @@ func (s *Side) readJSON(name string, data []byte) error {
 		b := f.Batches[n]
 		bench := "Inference/model=" + model + "/batch=" + strconv.Itoa(n)
 		key := report.BatchKey(n)
+		if s.filter != nil {
+			// Filter the batch as the suite's result of the same name
+			// with every metric, as the Go benchmark format would give it.
+			res := &benchfmt.Result{Name: benchfmt.Name(bench), Iters: 1}
+			for _, m := range jsonMetrics {
+				v, unit := benchunit.Tidy(1, m.unit) // as benchfmt gives them
+				res.Values = append(res.Values, benchfmt.Value{Value: v, Unit: unit, OrigValue: 1, OrigUnit: m.unit})
+			}
+			if ok, _ := s.filter.Apply(res); !ok {
+				continue
+			}
+			kept := map[string]bool{}
+			for _, v := range res.Values {
+				kept[v.OrigUnit] = true
+			}
+			s.jsonUnits = kept
+		}
 		for _, m := range jsonMetrics {
+			if s.filter != nil && !s.jsonUnits[m.unit] {
+				continue
+			}
 			vals := b.RunValues[m.key]
 			if len(vals) == 0 {
 				v, ok := b.Metric(m.key)

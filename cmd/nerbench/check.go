@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"golang.org/x/perf/benchproc"
 
 	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/check"
@@ -147,6 +148,7 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 	outPath := fs.String("o", "", "write the report to `file` instead of stdout")
 	fs.Var(models, "model-map", "pair baseline model `OLD=NEW` with a candidate model of another name; repeatable")
 	metrics := fs.String("metrics", "", "compare only these comma-separated `units` or benchmark.json keys (default all)")
+	filterQuery := fs.String("filter", "", "keep only the results this benchstat-style `query` matches, e.g. '/batch:(1 OR 8)' or '/model:tiny_trial_0' (golang.org/x/perf/benchproc)")
 	strict := fs.Bool("strict", false, "exit 1 when the result is inconclusive (too few samples)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), checkUsage)
@@ -207,11 +209,17 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 		}
 	}
 
-	base, err := check.ReadFiles(baseline)
+	var filter *benchproc.Filter
+	if *filterQuery != "" {
+		if filter, err = benchproc.NewFilter(*filterQuery); err != nil {
+			return usageError("-filter: %v", err)
+		}
+	}
+	base, err := check.ReadFilesFiltered(baseline, filter)
 	if err != nil {
 		return usageError("baseline: %v", err)
 	}
-	cand, err := check.ReadFiles(candidate)
+	cand, err := check.ReadFilesFiltered(candidate, filter)
 	if err != nil {
 		return usageError("candidate: %v", err)
 	}
