@@ -42,7 +42,7 @@ bench: ort demo build
 
 ## test: unit tests, fixture tests and a short run of the suite on the tiny demo model
 test: ort demo-tiny chromium vet fmt-check
-	$(GO) test ./...
+	$(GO) test -p 1 ./...   # one package at a time: some tests measure real latency
 
 ## chromium: install Debian's chromium (the HTML report's rendering test uses it)
 chromium:
