@@ -13,7 +13,6 @@
 package benchmarks
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -68,28 +67,11 @@ func configPath() (string, error) {
 	if filepath.IsAbs(p) {
 		return p, nil
 	}
-	root, err := moduleRoot()
+	root, err := engine.ModuleRoot()
 	if err != nil {
 		return "", err
 	}
 	return filepath.Join(root, p), nil
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 func BenchmarkInference(b *testing.B) {

@@ -40,22 +40,31 @@ func LibraryPath() (string, error) {
 		}
 		return p, nil
 	}
-	rel := filepath.Join(".cache", "onnxruntime", DefaultVersion, "libonnxruntime.so.1")
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", fmt.Errorf("ONNX Runtime shared library not found: %v to find .cache/onnxruntime in; run %s in the nerbench checkout or set %s", err, SetupCommand, LibraryEnv)
+	}
+	p := filepath.Join(root, ".cache", "onnxruntime", DefaultVersion, "libonnxruntime.so.1")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("ONNX Runtime shared library not found at %s: run %s from %s, or set %s to a libonnxruntime.so", p, SetupCommand, root, LibraryEnv)
+	}
+	return p, nil
+}
+
+// ModuleRoot returns the first folder, from the working directory up, that
+// holds a go.mod: the nerbench checkout when run by go test or from it.
+func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, rel)
-			if _, err := os.Stat(p); err != nil {
-				return "", fmt.Errorf("ONNX Runtime shared library not found at %s: run %s from %s, or set %s to a libonnxruntime.so", p, SetupCommand, dir, LibraryEnv)
-			}
-			return p, nil
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("ONNX Runtime shared library not found: no go.mod above the working directory to find .cache/onnxruntime in; run %s in the nerbench checkout or set %s", SetupCommand, LibraryEnv)
+			return "", errors.New("no go.mod above the working directory")
 		}
 		dir = parent
 	}

@@ -156,10 +156,7 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 	}
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError("%v", err)
+		return flagError(err)
 	}
 	switch {
 	case len(baseline) == 0 && len(candidate) == 0 && len(files) == 2:

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -68,10 +67,7 @@ func compareCmd(stdout, stderr io.Writer, args []string) error {
 	}
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError("%v", err)
+		return flagError(err)
 	}
 	write := compare.Reporters[*format]
 	if write == nil {

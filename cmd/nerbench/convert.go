@@ -42,10 +42,7 @@ per model. Prints one line per file written; warnings go to stderr.
 	}
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError("%v", err)
+		return flagError(err)
 	}
 	if *configPath == "" && *outDir == "" {
 		return usageError("nowhere to write: give -config bench.toml or -out-dir DIR")

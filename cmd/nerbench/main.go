@@ -8,6 +8,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -40,6 +41,15 @@ func usageError(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
 }
 
+// flagError turns a flag parsing error into a usage error; -h's
+// flag.ErrHelp passes through, for run to exit 0.
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError("%v", err)
+}
+
 // failure marks a failed check: exit status 1 with err's message.
 func failure(err error) error { return &exitError{code: 1, err: err} }
 
@@ -63,7 +73,7 @@ func run(stdout, stderr io.Writer, args []string) int {
 		return 2
 	}
 	err := cmd.run(stdout, stderr, args[1:])
-	if err == nil {
+	if err == nil || errors.Is(err, flag.ErrHelp) { // -h printed the usage
 		return 0
 	}
 	var ee *exitError

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -47,10 +46,7 @@ func reportCmd(stdout, stderr io.Writer, args []string) error {
 	}
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError("%v", err)
+		return flagError(err)
 	}
 	if *outPath == "" {
 		return usageError("-o report.html required (see nerbench report -h)")

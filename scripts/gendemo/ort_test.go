@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -12,58 +11,23 @@ import (
 	"time"
 
 	ort "github.com/yalue/onnxruntime_go"
-)
 
-const ortVersion = "1.30.0"
+	"github.com/nerbench/nerbench/benchmarks/engine"
+)
 
 var (
 	ortOnce sync.Once
 	ortErr  error
 )
 
-// repoRoot walks up from the current folder to the one holding go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
-}
-
-// ortLibrary returns ONNXRUNTIME_LIB, else where scripts/setup-ort.sh puts
-// the library.
-func ortLibrary() (string, error) {
-	if p := os.Getenv("ONNXRUNTIME_LIB"); p != "" {
-		return p, nil
-	}
-	root, err := repoRoot()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(root, ".cache", "onnxruntime", ortVersion, "libonnxruntime.so.1"), nil
-}
-
 // initORT initialises the ONNX Runtime environment once per test binary;
 // TestMain destroys it.
 func initORT(t *testing.T) {
 	t.Helper()
 	ortOnce.Do(func() {
-		lib, err := ortLibrary()
+		lib, err := engine.LibraryPath() // names scripts/setup-ort.sh when missing
 		if err != nil {
 			ortErr = err
-			return
-		}
-		if _, err := os.Stat(lib); err != nil {
-			ortErr = fmt.Errorf("ONNX Runtime library %s not found (%v): run scripts/setup-ort.sh or set ONNXRUNTIME_LIB", lib, err)
 			return
 		}
 		ort.SetSharedLibraryPath(lib)
