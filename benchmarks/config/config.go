@@ -234,3 +234,13 @@ func Load(path string) (*Config, error) {
 	}
 	return Parse(path, data)
 }
+
+// LoadTables reads and parses the file at path with ParseTables: without
+// requiring that checkpoints and test data exist.
+func LoadTables(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return ParseTables(path, data)
+}

@@ -621,3 +621,23 @@ func equalSettings(t *testing.T, what string, got, want Settings) {
 		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
 	}
 }
+
+// ParseTables skips only the existence checks: other problems stay errors.
+func TestParseTablesSkipsPathChecks(t *testing.T) {
+	data := []byte("test_data = \"nope.json\"\n[[model]]\nname = \"x\"\ncheckpoint = \"nope\"\n[check]\nthreshold = 0.2\n")
+	path := filepath.Join(t.TempDir(), "bench.toml")
+	if _, err := Parse(path, data); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("Parse: error %v, want missing paths reported", err)
+	}
+	c, err := ParseTables(path, data)
+	if err != nil {
+		t.Fatalf("ParseTables: %v", err)
+	}
+	if c.Check.Threshold != 0.2 || len(c.Models) != 1 || c.Models[0].Checkpoint != filepath.Join(filepath.Dir(path), "nope") {
+		t.Errorf("ParseTables: check %+v, models %+v", c.Check, c.Models)
+	}
+	bad := append(data, []byte("[selection]\ngoal = \"fastest\"\n")...)
+	if _, err := ParseTables(path, bad); err == nil || !strings.Contains(err.Error(), "bench.toml:8") {
+		t.Errorf("ParseTables with a bad goal: error %v, want it at line 8", err)
+	}
+}

@@ -70,6 +70,18 @@ var (
 // names the file in errors, and its folder is the base of relative paths.
 // All problems are returned together, sorted by line, each an *Error.
 func Parse(path string, data []byte) (*Config, error) {
+	return parse(path, data, true)
+}
+
+// ParseTables is Parse without the checks that checkpoint folders and test
+// data files exist: for commands that use only the [check] or [selection]
+// table, or models' names and outputs, and may run where the checkpoints
+// are not. Every other problem is still an error.
+func ParseTables(path string, data []byte) (*Config, error) {
+	return parse(path, data, false)
+}
+
+func parse(path string, data []byte, checkPaths bool) (*Config, error) {
 	display := path
 	if display == "" {
 		display = "bench.toml"
@@ -87,7 +99,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", display, err)
 	}
 
-	p := &parser{file: display, dir: dir, lines: indexLines(string(data))}
+	p := &parser{file: display, dir: dir, lines: indexLines(string(data)), checkPaths: checkPaths}
 	c := &Config{
 		Path:      path,
 		Dir:       dir,
@@ -148,6 +160,8 @@ type parser struct {
 	// globalTestData is whether test_data is set at the top level (even
 	// to a bad value, which is reported there and not again per model).
 	globalTestData bool
+	// checkPaths is whether checkpoints and test data must exist.
+	checkPaths bool
 }
 
 // loc is where a value is: its location for the line, the model it
@@ -497,6 +511,9 @@ func (p *parser) path(v any, l loc) (string, bool) {
 // mustExist reports a path that does not exist, or is not a folder (when
 // dir) or not a file.
 func (p *parser) mustExist(path string, dir bool, l loc) {
+	if !p.checkPaths {
+		return
+	}
 	what := "file"
 	if dir {
 		what = "folder"

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"golang.org/x/perf/benchproc"
 
 	"github.com/nerbench/nerbench/benchmarks/config"
@@ -174,7 +173,7 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 		return usageError("-format %q: want text, markdown or json", *format)
 	}
 
-	cc, err := loadCheckConfig(stderr, *configPath)
+	cc, err := loadCheckConfig(*configPath)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -254,61 +253,18 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 
 // loadCheckConfig returns the [check] table of the bench.toml at path, or
 // of ./bench.toml when path is "" and that file exists, or the defaults.
-// Problems in other parts of the file (a checkpoint folder that is not
-// there, say) do not matter to the check and are only noted.
-func loadCheckConfig(stderr io.Writer, path string) (config.Check, error) {
-	explicit := path != ""
-	if !explicit {
+// Checkpoints and test data the file names need not exist here: the check
+// reads only [check].
+func loadCheckConfig(path string) (config.Check, error) {
+	if path == "" {
 		path = "bench.toml"
 		if _, err := os.Stat(path); err != nil {
 			return config.DefaultCheck(), nil
 		}
 	}
-	cfg, err := config.Load(path)
-	if err == nil {
-		return cfg.Check, nil
-	}
-	if !onlyOutsideCheck(err) {
+	cfg, err := config.LoadTables(path)
+	if err != nil {
 		return config.Check{}, err
 	}
-	// Read [check] alone, so that its own errors keep their meaning.
-	data, rerr := os.ReadFile(path)
-	if rerr != nil {
-		return config.Check{}, rerr
-	}
-	var doc map[string]any
-	if _, derr := toml.Decode(string(data), &doc); derr != nil {
-		return config.Check{}, err
-	}
-	var only bytes.Buffer
-	if c, ok := doc["check"]; ok {
-		if eerr := toml.NewEncoder(&only).Encode(map[string]any{"check": c}); eerr != nil {
-			return config.Check{}, eerr
-		}
-	}
-	cfg, cerr := config.Parse(path, only.Bytes())
-	if cerr != nil {
-		return config.Check{}, cerr
-	}
-	fmt.Fprintf(stderr, "nerbench check: note: %s has problems outside [check], which the check does not need:\n  %s\n",
-		path, strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	return cfg.Check, nil
-}
-
-// onlyOutsideCheck reports whether err, from config.Load, is only about
-// keys outside the [check] table.
-func onlyOutsideCheck(err error) bool {
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for _, e := range errs {
-		var ce *config.Error
-		if !errors.As(e, &ce) || ce.Column > 0 || ce.Key == "" || ce.Key == "check" || strings.HasPrefix(ce.Key, "check.") {
-			return false
-		}
-	}
-	return len(errs) > 0
 }

@@ -50,7 +50,7 @@ per model. Prints one line per file written; warnings go to stderr.
 
 	opts := converter.Options{OutDir: *outDir}
 	if *configPath != "" {
-		cfg, err := config.Load(*configPath)
+		cfg, err := config.LoadTables(*configPath)
 		if err != nil {
 			return usageError("%v", err)
 		}

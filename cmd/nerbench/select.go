@@ -76,7 +76,7 @@ Writes the selection as JSON; warnings go to stderr.
 
 	sel := config.DefaultSelection()
 	if *configPath != "" {
-		cfg, err := config.Load(*configPath)
+		cfg, err := config.LoadTables(*configPath)
 		if err != nil {
 			return usageError("%v", err)
 		}
