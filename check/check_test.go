@@ -3,8 +3,8 @@ package check
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
+	"github.com/nerbench/nerbench/internal/golden"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,8 +14,6 @@ import (
 
 	"golang.org/x/perf/benchproc"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const bench1 = "BenchmarkInference/model=tiny_trial_0/batch=1-2"
 
@@ -323,24 +321,6 @@ func TestReadMixed(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it); got:\n%s", path, got)
-	}
-}
-
 // The reporters on a fixed pair of inputs: testdata/old.txt and new.txt,
 // whose candidate is slower at batch size 8.
 func TestReporters(t *testing.T) {
@@ -363,7 +343,7 @@ func TestReporters(t *testing.T) {
 		if err := f(&buf, rep); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "report."+map[string]string{"text": "txt", "markdown": "md", "json": "json"}[name], buf.Bytes())
+		golden.Check(t, "testdata/report."+map[string]string{"text": "txt", "markdown": "md", "json": "json"}[name], buf.Bytes())
 	}
 }
 

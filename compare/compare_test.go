@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
+	"github.com/nerbench/nerbench/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // The inputs are benchmark.json files of the demo models as the suite wrote
 // them (bert/trial_1 without batch 16, to show N/A).
@@ -44,29 +42,9 @@ func TestGolden(t *testing.T) {
 				if err := Reporters[format](&buf, table); err != nil {
 					t.Fatalf("%s: %v", format, err)
 				}
-				golden(t, filepath.Join("testdata", "golden", tc.name+"."+ext), buf.Bytes())
+				golden.Check(t, filepath.Join("testdata", "golden", tc.name+"."+ext), buf.Bytes())
 			}
 		})
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./compare -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test ./compare -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

@@ -3,7 +3,7 @@ package converter
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
+	"github.com/nerbench/nerbench/internal/golden"
 	"maps"
 	"os"
 	"os/exec"
@@ -17,8 +17,6 @@ import (
 	"github.com/nerbench/nerbench/converter/report"
 	"github.com/nerbench/nerbench/converter/report/schematest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func fixedNow() time.Time { return time.Date(2025, 1, 20, 10, 30, 0, 0, time.UTC) }
 
@@ -45,8 +43,8 @@ func goldenCases(t *testing.T) map[string][]string {
 	return cases
 }
 
-// golden is what a case's .golden.json holds.
-type golden struct {
+// caseResult is what a case's .golden.json holds.
+type caseResult struct {
 	Error    string                `json:"error,omitempty"`
 	Warnings []string              `json:"warnings,omitempty"`
 	Notes    []string              `json:"notes,omitempty"`
@@ -74,7 +72,7 @@ func readInputs(t *testing.T, paths []string) []Input {
 
 // runCase converts inputs in a fresh folder, writes the files, checks each
 // written file against the schema and returns what happened.
-func runCase(t *testing.T, name string, ins []Input) *golden {
+func runCase(t *testing.T, name string, ins []Input) *caseResult {
 	t.Helper()
 	dir := t.TempDir()
 	opts := Options{Now: fixedNow}
@@ -94,7 +92,7 @@ func runCase(t *testing.T, name string, ins []Input) *golden {
 	if res == nil {
 		t.Fatalf("Convert returned a nil Result (err %v)", err)
 	}
-	g := &golden{}
+	g := &caseResult{}
 	for _, w := range res.Warnings {
 		g.Warnings = append(g.Warnings, w.String())
 	}
@@ -148,7 +146,7 @@ func runCase(t *testing.T, name string, ins []Input) *golden {
 	return g
 }
 
-func compareGolden(t *testing.T, path string, g *golden) {
+func compareGolden(t *testing.T, path string, g *caseResult) {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -157,20 +155,7 @@ func compareGolden(t *testing.T, path string, g *golden) {
 	if err := enc.Encode(g); err != nil {
 		t.Fatal(err)
 	}
-	got := buf.Bytes()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("result differs from %s (run go test -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, path, buf.Bytes())
 }
 
 func TestGolden(t *testing.T) {
@@ -206,20 +191,13 @@ func TestBenchstatLive(t *testing.T) {
 		t.Fatalf("go tool benchstat: %v\n%s", err, stderr.Bytes())
 	}
 	const goldenCSV = "testdata/benchstat.csv"
-	if *update {
-		if err := os.WriteFile(goldenCSV, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	} else if want, err := os.ReadFile(goldenCSV); err != nil {
-		t.Fatal(err)
-	} else if !bytes.Equal(out, want) {
-		t.Errorf("benchstat's output differs from %s (a new benchstat? run go test -update):\n%s", goldenCSV, out)
-	}
+	golden.Check(t, goldenCSV, out) // differs with a new benchstat
+
 	if detect(out) != formatBenchstatCSV {
 		t.Fatal("benchstat's CSV output is not detected as such")
 	}
 	g := runCase(t, "benchstat", []Input{{Name: goldenCSV, Data: out}})
-	if !*update {
+	if !*golden.Update {
 		compareGolden(t, "testdata/benchstat.golden.json", g)
 	}
 }

@@ -2,7 +2,7 @@ package selection
 
 import (
 	"bytes"
-	"flag"
+	"github.com/nerbench/nerbench/internal/golden"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,8 +11,6 @@ import (
 
 	"github.com/nerbench/nerbench/converter/report"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // benchJSON returns a benchmark.json with batch_1.mean_ms = ms.
 func benchJSON(t *testing.T, ms float64) string {
@@ -97,23 +95,12 @@ func demoTree(t *testing.T, bench map[string]float64) string {
 }
 
 // golden compares got with testdata/name, after replacing root by $HPO.
-func golden(t *testing.T, name, root string, got []byte) {
+
+// checkGolden compares got, with the HPO folder written as $HPO, with
+// testdata/name.
+func checkGolden(t *testing.T, name, root string, got []byte) {
 	t.Helper()
-	got = bytes.ReplaceAll(got, []byte(root), []byte("$HPO"))
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), bytes.ReplaceAll(got, []byte(root), []byte("$HPO")))
 }
 
 func TestSelectGolden(t *testing.T) {
@@ -154,8 +141,8 @@ func TestSelectGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name+".json", root, out)
-			golden(t, tt.name+".warnings.txt", root, []byte(strings.Join(append(res.Warnings, ""), "\n")))
+			checkGolden(t, tt.name+".json", root, out)
+			checkGolden(t, tt.name+".warnings.txt", root, []byte(strings.Join(append(res.Warnings, ""), "\n")))
 		})
 	}
 }
