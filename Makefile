@@ -94,13 +94,13 @@ ab-revs: ort demo-tiny
 ## gate-measure: the false-alarm rate and smallest slowdown caught on this machine: a 200-round A/A run (~11 min), then the analysis
 gate-measure: ort demo-tiny
 	scripts/ab.sh -n 200 -o results/ab-aa $(ABFLAGS) checkpoints $(A) $(A) || [ $$? = 1 ]
-	$(GO) test ./check -run TestGateOnRealNoise -count=1 -v -args -check.aa=$(CURDIR)/results/ab-aa $(MEASUREFLAGS)
+	$(GO) test ./internal/check -run TestGateOnRealNoise -count=1 -v -args -check.aa=$(CURDIR)/results/ab-aa $(MEASUREFLAGS)
 
-## gate-numbers: the README's numbers again, from the committed A/A run (check/testdata/aa-tiny; MEASUREFLAGS=-check.alpha=0.01 for alpha 0.01)
+## gate-numbers: the README's numbers again, from the committed A/A run (internal/check/testdata/aa-tiny; MEASUREFLAGS=-check.alpha=0.01 for alpha 0.01)
 gate-numbers:
-	$(GO) test ./check -run TestGateOnRealNoise -count=1 -v -args -check.aa=$(CURDIR)/check/testdata/aa-tiny $(MEASUREFLAGS)
+	$(GO) test ./internal/check -run TestGateOnRealNoise -count=1 -v -args -check.aa=$(CURDIR)/internal/check/testdata/aa-tiny $(MEASUREFLAGS)
 
 ## gate-proof: the gate's tests on real measurements (PROOFFLAGS=-proof.heavy adds bert vs distilbert; needs make demo)
 gate-proof: ort demo-tiny
-	$(GO) test ./check -count=1 -v -run 'Synthetic|RealNoise'
-	$(GO) test ./check/proof -count=1 -v -args $(PROOFFLAGS)
+	$(GO) test ./internal/check -count=1 -v -run 'Synthetic|RealNoise'
+	$(GO) test ./internal/check/proof -count=1 -v -args $(PROOFFLAGS)

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // obs is one observation of a model at one batch size: a run read from the
@@ -92,7 +92,7 @@ func (c *collector) add(model string, o *obs) {
 
 // build turns the observations into files.
 func (c *collector) build(opts Options) {
-	now := report.Timestamp(opts.Now())
+	now := contract.Timestamp(opts.Now())
 	for _, name := range slices.Sorted(maps.Keys(c.models)) {
 		all := c.models[name]
 		warnf := func(format string, args ...any) {
@@ -134,7 +134,7 @@ func (c *collector) build(opts Options) {
 			warnf("runs differ in %s; recording the newest values", strings.Join(slices.Sorted(maps.Keys(conflicts)), ", "))
 		}
 
-		f := &report.File{Batches: map[int]*report.Batch{}, Device: device, Timestamp: now, Model: name}
+		f := &contract.File{Batches: map[int]*contract.Batch{}, Device: device, Timestamp: now, Model: name}
 		if len(config) > 0 {
 			f.Config = config
 		}
@@ -157,7 +157,7 @@ func (c *collector) build(opts Options) {
 			}
 			if cmp != nil {
 				if len(runs) > 0 {
-					warnf("%s: both benchstat output and runs; using benchstat's values", report.BatchKey(n))
+					warnf("%s: both benchstat output and runs; using benchstat's values", contract.BatchKey(n))
 				}
 				f.Batches[n] = cmpBatch(cmp.cmp)
 				continue
@@ -166,7 +166,7 @@ func (c *collector) build(opts Options) {
 			fromRuns = append(fromRuns, n)
 			allRuns = append(allRuns, runs...)
 			for _, w := range warnings {
-				noCI[w] = append(noCI[w], report.BatchKey(n))
+				noCI[w] = append(noCI[w], contract.BatchKey(n))
 			}
 			f.Batches[n] = b
 		}
@@ -198,8 +198,8 @@ func (c *collector) build(opts Options) {
 
 // runsBatch summarizes the runs of one batch size. It returns the warnings
 // that explain a missing confidence interval.
-func runsBatch(runs []*obs) (*report.Batch, []string) {
-	b := new(report.Batch)
+func runsBatch(runs []*obs) (*contract.Batch, []string) {
+	b := new(contract.Batch)
 	iters := make([]float64, len(runs))
 	for i, o := range runs {
 		iters[i] = float64(o.iters)
@@ -253,8 +253,8 @@ func runsBatch(runs []*obs) (*report.Batch, []string) {
 }
 
 // cmpBatch turns benchstat's values for one batch size into an entry.
-func cmpBatch(c *cmpValues) *report.Batch {
-	b := &report.Batch{Runs: c.n}
+func cmpBatch(c *cmpValues) *contract.Batch {
+	b := &contract.Batch{Runs: c.n}
 	for i, m := range metrics {
 		b.SetMetric(m.key, c.values[i])
 	}

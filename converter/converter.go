@@ -104,7 +104,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // Input is one input, read whole.
@@ -187,7 +187,7 @@ type Output struct {
 	// Options.OutDir gives a place (Write skips it, with a warning made by
 	// Convert).
 	Path string
-	File *report.File
+	File *contract.File
 }
 
 // Result is what Convert found.
@@ -239,7 +239,7 @@ func Convert(inputs []Input, opts Options) (*Result, error) {
 }
 
 // Write writes every output that has a path, in bench-name order, each
-// atomically (report.Write): an existing file is replaced only by a complete
+// atomically (contract.Write): an existing file is replaced only by a complete
 // new one. It goes on after a failure and returns the outputs written and
 // the failures joined.
 func Write(res *Result) ([]*Output, error) {
@@ -264,7 +264,7 @@ func Write(res *Result) ([]*Output, error) {
 		if o.Path == "" {
 			continue
 		}
-		if err := report.Write(o.Path, o.File); err != nil {
+		if err := contract.Write(o.Path, o.File); err != nil {
 			errs = append(errs, fmt.Errorf("model %s: %w", name, err))
 			continue
 		}

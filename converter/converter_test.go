@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/nerbench/nerbench/benchmarks/config"
-	"github.com/nerbench/nerbench/converter/report"
-	"github.com/nerbench/nerbench/converter/report/schematest"
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/contract/schematest"
 )
 
 func fixedNow() time.Time { return time.Date(2025, 1, 20, 10, 30, 0, 0, time.UTC) }
@@ -113,7 +113,7 @@ func runCase(t *testing.T, name string, ins []Input) *caseResult {
 	g.Files = map[string]goldenFile{}
 	for _, bn := range res.BenchNames() {
 		o := res.Files[bn]
-		data, err := report.Encode(o.File)
+		data, err := contract.Encode(o.File)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,8 +136,8 @@ func runCase(t *testing.T, name string, ins []Input) *caseResult {
 			t.Errorf("%s: has a path but was not written", bn)
 		}
 		schematest.Validate(t, data)
-		if _, err := report.Decode(o.Path, data); err != nil {
-			t.Errorf("report.Decode: %v", err)
+		if _, err := contract.Decode(o.Path, data); err != nil {
+			t.Errorf("contract.Decode: %v", err)
 		}
 		// Paths from bench.toml are absolute: make them stable.
 		gf.JSON = bytes.ReplaceAll(data, []byte(dir), []byte("$OUT"))

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchunit"
 
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // metric is one of the required metrics: its key in benchmark.json and its
@@ -24,11 +24,11 @@ type metric struct {
 }
 
 var metrics = [...]metric{
-	{report.KeyMean, "ns/op", true},
-	{report.KeyMedian, "p50-ns/op", true},
-	{report.KeyP95, "p95-ns/op", true},
-	{report.KeyP99, "p99-ns/op", true},
-	{report.KeyThroughput, "docs/sec", false},
+	{contract.KeyMean, "ns/op", true},
+	{contract.KeyMedian, "p50-ns/op", true},
+	{contract.KeyP95, "p95-ns/op", true},
+	{contract.KeyP99, "p99-ns/op", true},
+	{contract.KeyThroughput, "docs/sec", false},
 }
 
 const nMetrics = len(metrics)

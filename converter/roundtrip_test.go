@@ -12,8 +12,8 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/nerbench/nerbench/benchmarks/config"
-	"github.com/nerbench/nerbench/converter/report"
-	"github.com/nerbench/nerbench/converter/report/schematest"
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/contract/schematest"
 )
 
 // The round trip: the real suite on the tiny demo model, then the
@@ -60,7 +60,7 @@ func TestRoundTripFromSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	schematest.Validate(t, data)
-	f, err := report.Decode(outs[0].Path, data)
+	f, err := contract.Decode(outs[0].Path, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestRoundTripFromSuite(t *testing.T) {
 			t.Errorf("batch_%d: runs %d, want 3", n, b.Runs)
 		}
 		for unit, key := range keys {
-			runs := printed[report.BatchKey(n)[len("batch_"):]][unit]
+			runs := printed[contract.BatchKey(n)[len("batch_"):]][unit]
 			if len(runs) != 3 {
 				t.Fatalf("batch %d %s: %d printed runs", n, unit, len(runs))
 			}

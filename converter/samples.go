@@ -6,7 +6,7 @@ import (
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // SamplesFileKey is the configuration line with which the suite names the
@@ -38,7 +38,7 @@ func (c *collector) readSamples(path string) samplesRead {
 // configuration lines: every record of the model and batch size, in file
 // order, files in the order the runs name them, converted to milliseconds.
 // A file that cannot be read is a warning that names it, once.
-func (c *collector) addSamples(name string, f *report.File, runs []*obs, sizes []int,
+func (c *collector) addSamples(name string, f *contract.File, runs []*obs, sizes []int,
 	warnf func(format string, args ...any)) {
 	var paths []string
 	for _, o := range runs {

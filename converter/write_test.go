@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nerbench/nerbench/converter/report"
-	"github.com/nerbench/nerbench/converter/report/schematest"
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/contract/schematest"
 )
 
 const existing = `{"batch_1": {"mean_ms": 1, "median_ms": 1, "p95_ms": 1, "p99_ms": 1, "throughput_docs_per_sec": 1000}, "device": "cpu", "timestamp": "2024-01-01T00:00:00Z"}
@@ -101,7 +101,7 @@ func TestWriteReplaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	schematest.Validate(t, data)
-	f, err := report.Decode(path, data)
+	f, err := contract.Decode(path, data)
 	if err != nil {
 		t.Fatal(err)
 	}

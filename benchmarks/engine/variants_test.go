@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nerbench/nerbench/scripts/gendemo/bertonnx"
-	"github.com/nerbench/nerbench/scripts/gendemo/onnxpb"
+	"github.com/nerbench/nerbench/internal/testmodel"
+	"github.com/nerbench/nerbench/internal/testmodel/onnxpb"
 	ort "github.com/yalue/onnxruntime_go"
 )
 
@@ -19,10 +19,10 @@ import (
 // with an error that says why.
 
 // genModel writes the model of spec into a temporary folder.
-func genModel(t *testing.T, name string, spec bertonnx.Spec) string {
+func genModel(t *testing.T, name string, spec testmodel.Spec) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name+".onnx")
-	if err := bertonnx.WriteFile(path, spec); err != nil {
+	if err := testmodel.WriteFile(path, spec); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -54,7 +54,7 @@ func runSample(t *testing.T, s *Session, seq int) []float32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int64{int64(sample.size), int64(seq), int64(len(bertonnx.Labels))}; !slices.Equal(shape, want) {
+	if want := []int64{int64(sample.size), int64(seq), int64(len(testmodel.Labels))}; !slices.Equal(shape, want) {
 		t.Fatalf("output shape %v, want %v", shape, want)
 	}
 	for _, v := range out {
@@ -81,11 +81,11 @@ func padSample(seq int) (ids, mask, types []int64) {
 // must reproduce it.
 func int64Reference(t *testing.T) []float32 {
 	t.Helper()
-	return runSample(t, open(t, genModel(t, "int64", bertonnx.Tiny())), sample.seq)
+	return runSample(t, open(t, genModel(t, "int64", testmodel.Tiny())), sample.seq)
 }
 
 func TestInt32Inputs(t *testing.T) {
-	spec := bertonnx.Tiny()
+	spec := testmodel.Tiny()
 	spec.InputType = onnxpb.Int32
 	s := open(t, genModel(t, "int32", spec))
 	if len(s.Inputs) != 3 {
@@ -103,7 +103,7 @@ func TestInt32Inputs(t *testing.T) {
 }
 
 func TestTFStyleInputNames(t *testing.T) {
-	spec := bertonnx.Tiny()
+	spec := testmodel.Tiny()
 	spec.MaskName, spec.TypeIDsName = "input_mask", "segment_ids"
 	s := open(t, genModel(t, "tf-names", spec))
 	roles := map[string]Role{}
@@ -137,7 +137,7 @@ func equalMaps[K comparable, V comparable](a, b map[K]V) bool {
 }
 
 func TestWithoutTokenTypes(t *testing.T) {
-	spec := bertonnx.Tiny()
+	spec := testmodel.Tiny()
 	spec.TypeVocab = 0
 	s := open(t, genModel(t, "no-types", spec))
 	if len(s.Inputs) != 2 || s.HasInput(RoleTokenTypeIDs) || !s.HasInput(RoleAttentionMask) {
@@ -157,7 +157,7 @@ func TestWithoutTokenTypes(t *testing.T) {
 func TestMasksAndTypesMatter(t *testing.T) {
 	// The reference comparisons above would pass vacuously if the tiny
 	// model ignored its mask or token types: check that it does not.
-	s := open(t, genModel(t, "int64", bertonnx.Tiny()))
+	s := open(t, genModel(t, "int64", testmodel.Tiny()))
 	ref := runSample(t, s, sample.seq)
 	for _, which := range []string{"mask", "types"} {
 		ids, mask, types := padSample(sample.seq)
@@ -179,19 +179,19 @@ func TestMasksAndTypesMatter(t *testing.T) {
 
 func TestFixedSequenceLength(t *testing.T) {
 	for _, batchDim := range []int{0, 1} {
-		spec := bertonnx.Tiny()
+		spec := testmodel.Tiny()
 		spec.SeqLen, spec.Batch = 64, batchDim
 		s := open(t, genModel(t, "seq64", spec))
 		if s.FixedSeqLen != 64 || s.FixedBatch != batchDim {
 			t.Fatalf("[%d, 64] model: fixed batch %d, sequence %d", batchDim, s.FixedBatch, s.FixedSeqLen)
 		}
-		if !slices.Equal(s.Outputs[0].Dims, []int64{int64(orDyn(batchDim)), 64, int64(len(bertonnx.Labels))}) {
+		if !slices.Equal(s.Outputs[0].Dims, []int64{int64(orDyn(batchDim)), 64, int64(len(testmodel.Labels))}) {
 			t.Errorf("output dims %v", s.Outputs[0].Dims)
 		}
 		if batchDim == 0 {
 			// Padding to 64 changes nothing at the real positions.
 			got, ref := runSample(t, s, 64), int64Reference(t)
-			L := len(bertonnx.Labels)
+			L := len(testmodel.Labels)
 			for r := range sample.size {
 				for i := range 5 * L { // the 5 real tokens both rows have
 					if d := math.Abs(float64(got[r*64*L+i] - ref[r*sample.seq*L+i])); d > 1e-4 {
@@ -218,7 +218,7 @@ func orDyn(v int) int {
 }
 
 func TestFixedBatchSize(t *testing.T) {
-	spec := bertonnx.Tiny()
+	spec := testmodel.Tiny()
 	spec.Batch = 1
 	s := open(t, genModel(t, "batch1", spec))
 	if s.FixedBatch != 1 || s.FixedSeqLen != 0 {
@@ -230,7 +230,7 @@ func TestFixedBatchSize(t *testing.T) {
 	if err := s.Run(b); err != nil {
 		t.Fatal(err)
 	}
-	if _, shape, _ := b.Float32Output("logits"); !slices.Equal(shape, []int64{1, int64(n), int64(len(bertonnx.Labels))}) {
+	if _, shape, _ := b.Float32Output("logits"); !slices.Equal(shape, []int64{1, int64(n), int64(len(testmodel.Labels))}) {
 		t.Errorf("output shape %v", shape)
 	}
 	_, err := s.NewBatch(2, n, ids, mask, types)
@@ -243,7 +243,7 @@ func TestFixedBatchSize(t *testing.T) {
 }
 
 func TestUnfeedableInput(t *testing.T) {
-	spec := bertonnx.Tiny()
+	spec := testmodel.Tiny()
 	spec.ExtraInputs = []onnxpb.ValueInfo{{Name: "pixel_values", ElemType: onnxpb.Float,
 		Dims: []onnxpb.Dim{{Param: "batch"}, {Value: 3}, {Value: 8}, {Value: 8}}}}
 	path := genModel(t, "vision", spec)
@@ -260,7 +260,7 @@ func TestUnfeedableInput(t *testing.T) {
 // An output whose third dimension is symbolic cannot be pre-allocated:
 // NewBatch says so, naming the model, the output and the dimension.
 func TestOutputWithUnknownDimension(t *testing.T) {
-	spec := bertonnx.Tiny()
+	spec := testmodel.Tiny()
 	spec.OutputLabelsParam = "num_labels"
 	s := open(t, genModel(t, "dyn-labels", spec))
 	if !slices.Equal(s.Outputs[0].Dims, []int64{-1, -1, -1}) {
@@ -278,7 +278,7 @@ func TestOutputWithUnknownDimension(t *testing.T) {
 }
 
 func TestFloat16Output(t *testing.T) {
-	spec := bertonnx.Tiny()
+	spec := testmodel.Tiny()
 	spec.OutputType = onnxpb.Float16
 	s := open(t, genModel(t, "fp16", spec))
 	if s.Outputs[0].DataType != ort.TensorElementDataTypeFloat16 {

@@ -14,8 +14,8 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/stats"
-	"github.com/nerbench/nerbench/scripts/gendemo/bertonnx"
-	"github.com/nerbench/nerbench/scripts/gendemo/onnxpb"
+	"github.com/nerbench/nerbench/internal/testmodel"
+	"github.com/nerbench/nerbench/internal/testmodel/onnxpb"
 )
 
 const (
@@ -95,8 +95,8 @@ func fixtureModel(t *testing.T, rel string) func(string) error {
 	}
 }
 
-func specModel(spec bertonnx.Spec) func(string) error {
-	return func(path string) error { return bertonnx.WriteFile(path, spec) }
+func specModel(spec testmodel.Spec) func(string) error {
+	return func(path string) error { return testmodel.WriteFile(path, spec) }
 }
 
 func open(t *testing.T, dir string, s config.Settings) *Model {
@@ -155,8 +155,8 @@ func echoModel(seq int) func(string) error {
 			g.Nodes = append(g.Nodes, onnxpb.Node{Name: "cast_" + in, OpType: "Cast", Inputs: []string{in},
 				Outputs: []string{echoOutputs[i]}, Attrs: []onnxpb.Attr{onnxpb.AttrInt("to", onnxpb.Float)}})
 		}
-		m := &onnxpb.Model{IRVersion: bertonnx.IRVersion, ProducerName: "nerbench-runner-test",
-			Opsets: []onnxpb.Opset{{Version: bertonnx.OpsetVersion}}, Graph: g}
+		m := &onnxpb.Model{IRVersion: testmodel.IRVersion, ProducerName: "nerbench-runner-test",
+			Opsets: []onnxpb.Opset{{Version: testmodel.OpsetVersion}}, Graph: g}
 		f, err := os.Create(path)
 		if err != nil {
 			return err
@@ -497,9 +497,9 @@ func TestCheckpointsEndToEnd(t *testing.T) {
 	// A BERT variant with a vocabulary covering tinybert's 1656 tokens,
 	// int32 inputs named as TF exports name them, and a fixed sequence
 	// length of 32.
-	variant := bertonnx.Tiny()
+	variant := testmodel.Tiny()
 	variant.Vocab, variant.InputType, variant.MaskName, variant.TypeIDsName, variant.SeqLen = 1656, onnxpb.Int32, "input_mask", "segment_ids", 32
-	noTypes := bertonnx.Tiny()
+	noTypes := testmodel.Tiny()
 	noTypes.Vocab, noTypes.TypeVocab, noTypes.MaxPos = 1656, 0, 10
 
 	for _, tc := range []struct {
@@ -597,7 +597,7 @@ func TestGoldenThroughRunner(t *testing.T) {
 // A model that fixes the batch size runs that batch size only, and the
 // error for another one names the model and both sizes.
 func TestFixedBatchSize(t *testing.T) {
-	spec := bertonnx.Tiny()
+	spec := testmodel.Tiny()
 	spec.Vocab, spec.Batch = 1656, 1
 	m := open(t, checkpointDir(t, specModel(spec), tinyTokenizer, nil), settings())
 	enc := encode(t, m, texts)

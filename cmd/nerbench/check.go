@@ -15,8 +15,8 @@ import (
 	"golang.org/x/perf/benchproc"
 
 	"github.com/nerbench/nerbench/benchmarks/config"
-	"github.com/nerbench/nerbench/check"
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/check"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 func init() {
@@ -228,7 +228,7 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 		return err
 	}
 	if *outPath != "" {
-		if err := report.WriteFileAtomic(*outPath, buf.Bytes(), 0o644); err != nil {
+		if err := contract.WriteFileAtomic(*outPath, buf.Bytes(), 0o644); err != nil {
 			return err
 		}
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {

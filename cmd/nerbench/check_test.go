@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-const checkTestdata = "../../check/testdata/"
+const checkTestdata = "../../internal/check/testdata/"
 
 func runCheck(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()

@@ -7,8 +7,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/nerbench/nerbench/compare"
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/compare"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 func init() {
@@ -82,7 +82,7 @@ func compareCmd(stdout, stderr io.Writer, args []string) error {
 		return err
 	}
 	if *outPath != "" {
-		if err := report.WriteFileAtomic(*outPath, buf.Bytes(), 0o644); err != nil {
+		if err := contract.WriteFileAtomic(*outPath, buf.Bytes(), 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "wrote %s\n", *outPath)

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-const compareTestdata = "../../compare/testdata/"
+const compareTestdata = "../../internal/compare/testdata/"
 
 var (
 	cmpTiny = compareTestdata + "tiny/trial_0/benchmark.json"

@@ -13,7 +13,7 @@ import (
 
 	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/converter"
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 func init() {
@@ -146,7 +146,7 @@ func printWritten(w io.Writer, outs []*converter.Output, res *converter.Result, 
 
 // runsOf returns the number of runs behind a batch entry: 1 for a single
 // run, 0 when unknown (benchstat output without n).
-func runsOf(b *report.Batch) int {
+func runsOf(b *contract.Batch) int {
 	if b.Runs > 0 {
 		return b.Runs
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nerbench/nerbench/converter/report/schematest"
+	"github.com/nerbench/nerbench/internal/contract/schematest"
 )
 
 const convertTestdata = "../../converter/testdata/"

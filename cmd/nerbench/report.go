@@ -7,8 +7,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/nerbench/nerbench/converter/report"
-	"github.com/nerbench/nerbench/htmlreport"
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/htmlreport"
 )
 
 func init() {
@@ -59,7 +59,7 @@ func reportCmd(stdout, stderr io.Writer, args []string) error {
 	if err := htmlreport.Render(&buf, models, htmlreport.Options{Title: *title, Generated: reportNow()}); err != nil {
 		return err
 	}
-	if err := report.WriteFileAtomic(*outPath, buf.Bytes(), 0o644); err != nil {
+	if err := contract.WriteFileAtomic(*outPath, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", *outPath, err)
 	}
 	fmt.Fprintf(stdout, "%s\n", *outPath)

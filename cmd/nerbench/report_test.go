@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-const reportTestdata = "../../htmlreport/testdata/"
+const reportTestdata = "../../internal/htmlreport/testdata/"
 
 func TestReportWritesPage(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "sub", "report.html")

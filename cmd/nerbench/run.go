@@ -16,7 +16,7 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/dataset"
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/runner"
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 func init() {
@@ -231,13 +231,13 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 	case "table":
 		printTable(stdout, name, results)
 	case "json":
-		data, err := report.Encode(f)
+		data, err := contract.Encode(f)
 		if err != nil {
 			return err
 		}
 		stdout.Write(data)
 	}
-	if err := report.Write(out, f); err != nil {
+	if err := contract.Write(out, f); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s\n", out)
@@ -245,10 +245,10 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 }
 
 // fileOf builds the benchmark.json of one run.
-func fileOf(name, ckpt string, env runner.Env, results []runner.Result, keep bool) *report.File {
+func fileOf(name, ckpt string, env runner.Env, results []runner.Result, keep bool) *contract.File {
 	abs, _ := filepath.Abs(ckpt)
-	f := &report.File{Batches: map[int]*report.Batch{}, Device: env.Device,
-		Timestamp: report.Timestamp(time.Now()), Model: name, Checkpoint: abs,
+	f := &contract.File{Batches: map[int]*contract.Batch{}, Device: env.Device,
+		Timestamp: contract.Timestamp(time.Now()), Model: name, Checkpoint: abs,
 		Config: map[string]string{}}
 	for _, line := range strings.Split(strings.TrimSpace(env.ConfigLines()), "\n") {
 		k, v, _ := strings.Cut(line, ": ")
@@ -257,7 +257,7 @@ func fileOf(name, ckpt string, env runner.Env, results []runner.Result, keep boo
 	f.Config["goos"], f.Config["goarch"] = runtime.GOOS, runtime.GOARCH
 	for _, r := range results {
 		s := r.Summary
-		b := &report.Batch{MeanMS: s.MeanNs / 1e6, MedianMS: s.MedianNs / 1e6, P95MS: s.P95Ns / 1e6,
+		b := &contract.Batch{MeanMS: s.MeanNs / 1e6, MedianMS: s.MedianNs / 1e6, P95MS: s.P95Ns / 1e6,
 			P99MS: s.P99Ns / 1e6, ThroughputDocsPerSec: s.DocsPerSec, Iterations: r.Iterations, Runs: 1}
 		if keep {
 			b.SamplesMS = make([]float64, len(r.SamplesNs))

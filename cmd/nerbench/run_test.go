@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
-	"github.com/nerbench/nerbench/converter/report"
-	"github.com/nerbench/nerbench/converter/report/schematest"
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/contract/schematest"
 )
 
 const fixtures = "../../../shared/fixtures"
@@ -75,7 +75,7 @@ func TestRunWritesValidFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	schematest.Validate(t, data)
-	f, err := report.Decode(out, data)
+	f, err := contract.Decode(out, data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"strconv"
 
 	"github.com/nerbench/nerbench/benchmarks/config"
-	"github.com/nerbench/nerbench/converter/report"
-	"github.com/nerbench/nerbench/selection"
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/selection"
 )
 
 func init() {
@@ -147,7 +147,7 @@ Writes the selection as JSON; warnings go to stderr.
 		_, err := stdout.Write(data)
 		return err
 	}
-	if err := report.WriteFileAtomic(sel.Output, data, 0o644); err != nil {
+	if err := contract.WriteFileAtomic(sel.Output, data, 0o644); err != nil {
 		return fmt.Errorf("writing selection: %w", err)
 	}
 	c := res.Selection.SelectionCriteria

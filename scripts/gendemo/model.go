@@ -3,12 +3,12 @@ package main
 import (
 	"strconv"
 
-	"github.com/nerbench/nerbench/scripts/gendemo/bertonnx"
-	"github.com/nerbench/nerbench/scripts/gendemo/onnxpb"
+	"github.com/nerbench/nerbench/internal/testmodel"
+	"github.com/nerbench/nerbench/internal/testmodel/onnxpb"
 )
 
 // labels are the CoNLL-2003 BIO tags the demo classifiers predict.
-var labels = bertonnx.Labels
+var labels = testmodel.Labels
 
 // arch is the shape of one demo backbone.
 type arch struct {
@@ -51,8 +51,8 @@ func (a arch) withVocab(tokenizerVocab int) arch {
 // Hugging Face export's interface (int64 input_ids, attention_mask and, for
 // BERT, token_type_ids of shape [batch, sequence]; float logits
 // [batch, sequence, labels]).
-func (a arch) spec(seed uint64) bertonnx.Spec {
-	return bertonnx.Spec{
+func (a arch) spec(seed uint64) testmodel.Spec {
+	return testmodel.Spec{
 		ModelType: a.ModelType, Layers: a.Layers, Hidden: a.Hidden, Heads: a.Heads,
 		Intermediate: a.Intermediate, Vocab: a.Vocab, MaxPos: a.MaxPos, TypeVocab: a.TypeVocab,
 		LayerNormEps: a.LayerNormEps, Seed: seed,
@@ -68,7 +68,7 @@ func (a arch) numParams() int64 { return a.spec(0).NumParams() }
 // buildModel returns the ONNX model of a with weights seeded by seed. The
 // initializers are streamed when the model is written.
 func buildModel(a arch, seed uint64) (*onnxpb.Model, error) {
-	return bertonnx.Model(a.spec(seed))
+	return testmodel.Model(a.spec(seed))
 }
 
 // hfConfig returns config.json for a, with the real Hugging Face key names
@@ -84,7 +84,7 @@ func hfConfig(a arch) map[string]any {
 		"model_type":              a.ModelType,
 		"vocab_size":              a.Vocab,
 		"max_position_embeddings": a.MaxPos,
-		"initializer_range":       bertonnx.InitStd,
+		"initializer_range":       testmodel.InitStd,
 		"pad_token_id":            0,
 		"id2label":                id2label,
 		"label2id":                label2id,

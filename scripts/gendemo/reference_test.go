@@ -3,7 +3,7 @@ package main
 import (
 	"math"
 
-	"github.com/nerbench/nerbench/scripts/gendemo/bertonnx"
+	"github.com/nerbench/nerbench/internal/testmodel"
 )
 
 // refModel is a plain Go forward pass of the demo architecture, computed in
@@ -11,7 +11,7 @@ import (
 // the graph (wiring, shapes, mask, GELU, LayerNorm) independently of it.
 type refModel struct {
 	a arch
-	n bertonnx.Spec // initializer names
+	n testmodel.Spec // initializer names
 	w map[string][]float32
 }
 
@@ -114,7 +114,7 @@ func (m *refModel) forward(ids, typeIDs, mask []int64) [][]float64 {
 					for e := range dh {
 						d += q[i][off+e] * k[j][off+e]
 					}
-					scores[j] = d*scale + (1-float64(mask[j]))*bertonnx.MaskFill
+					scores[j] = d*scale + (1-float64(mask[j]))*testmodel.MaskFill
 					mx = max(mx, scores[j])
 				}
 				var sum float64

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/nerbench/nerbench/scripts/gendemo/bertonnx"
-	"github.com/nerbench/nerbench/scripts/gendemo/onnxpb"
+	"github.com/nerbench/nerbench/internal/testmodel"
+	"github.com/nerbench/nerbench/internal/testmodel/onnxpb"
 	ort "github.com/yalue/onnxruntime_go"
 )
 
@@ -16,14 +16,14 @@ import (
 // outputs, and checks each against the Go reference forward pass.
 func TestSpecVariantsORT(t *testing.T) {
 	initORT(t)
-	// The arch whose spec(1) is bertonnx.Tiny(), for the reference.
+	// The arch whose spec(1) is testmodel.Tiny(), for the reference.
 	tiny := arch{Backbone: "tiny-spec", ModelType: "bert", Layers: 1, Hidden: 16, Heads: 2, Intermediate: 32,
 		Vocab: 32, MaxPos: 64, TypeVocab: 2, LayerNormEps: 1e-12}
 	const seed = 1
-	if got, want := tiny.spec(seed).Params(), bertonnx.Tiny().Params(); !slices.EqualFunc(got, want, func(a, b bertonnx.Param) bool {
+	if got, want := tiny.spec(seed).Params(), testmodel.Tiny().Params(); !slices.EqualFunc(got, want, func(a, b testmodel.Param) bool {
 		return a.Name == b.Name && slices.Equal(a.Dims, b.Dims)
 	}) {
-		t.Fatal("the reference arch does not match bertonnx.Tiny()")
+		t.Fatal("the reference arch does not match testmodel.Tiny()")
 	}
 	noTypes := tiny
 	noTypes.TypeVocab = 0
@@ -33,24 +33,24 @@ func TestSpecVariantsORT(t *testing.T) {
 	L := len(labels)
 	for _, tc := range []struct {
 		name string
-		edit func(*bertonnx.Spec)
+		edit func(*testmodel.Spec)
 		ref  arch
 		seq  int // pad to; 0: the longest row
 		mask bool
 	}{
-		{"default", func(*bertonnx.Spec) {}, tiny, 0, true},
-		{"int32", func(s *bertonnx.Spec) { s.InputType = onnxpb.Int32 }, tiny, 0, true},
-		{"tf-names", func(s *bertonnx.Spec) { s.MaskName, s.TypeIDsName = "input_mask", "segment_ids" }, tiny, 0, true},
-		{"no-types", func(s *bertonnx.Spec) { s.TypeVocab = 0 }, noTypes, 0, true},
-		{"no-mask", func(s *bertonnx.Spec) { s.NoMask = true }, tiny, 0, false},
-		{"fixed-2x64", func(s *bertonnx.Spec) { s.Batch, s.SeqLen = 2, 64 }, tiny, 64, true},
-		{"unknown-labels-dim", func(s *bertonnx.Spec) { s.OutputLabelsParam = "num_labels" }, tiny, 0, true},
+		{"default", func(*testmodel.Spec) {}, tiny, 0, true},
+		{"int32", func(s *testmodel.Spec) { s.InputType = onnxpb.Int32 }, tiny, 0, true},
+		{"tf-names", func(s *testmodel.Spec) { s.MaskName, s.TypeIDsName = "input_mask", "segment_ids" }, tiny, 0, true},
+		{"no-types", func(s *testmodel.Spec) { s.TypeVocab = 0 }, noTypes, 0, true},
+		{"no-mask", func(s *testmodel.Spec) { s.NoMask = true }, tiny, 0, false},
+		{"fixed-2x64", func(s *testmodel.Spec) { s.Batch, s.SeqLen = 2, 64 }, tiny, 64, true},
+		{"unknown-labels-dim", func(s *testmodel.Spec) { s.OutputLabelsParam = "num_labels" }, tiny, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			spec := bertonnx.Tiny()
+			spec := testmodel.Tiny()
 			tc.edit(&spec)
 			path := filepath.Join(t.TempDir(), "model.onnx")
-			if err := bertonnx.WriteFile(path, spec); err != nil {
+			if err := testmodel.WriteFile(path, spec); err != nil {
 				t.Fatal(err)
 			}
 			var tt [][]int64

@@ -1,4 +1,4 @@
-// Package bertonnx writes BERT-shaped token-classification models as ONNX
+// Package testmodel writes BERT-shaped token-classification models as ONNX
 // (opset 17, IR version 8) with seeded random weights, in pure Go.
 //
 // A Spec says the architecture (layers, sizes, Hugging Face initializer
@@ -14,7 +14,7 @@
 // (1 − mask)·−10000, residual and LayerNorm, a GELU (erf) feed-forward,
 // residual and LayerNorm; then a linear classifier whose output is the
 // graph output [batch, sequence, labels].
-package bertonnx
+package testmodel
 
 import (
 	"encoding/binary"
@@ -25,7 +25,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/nerbench/nerbench/scripts/gendemo/onnxpb"
+	"github.com/nerbench/nerbench/internal/testmodel/onnxpb"
 )
 
 // Labels are the CoNLL-2003 BIO tags the demo classifiers predict; a Spec

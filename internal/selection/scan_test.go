@@ -9,17 +9,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // benchJSON returns a benchmark.json with batch_1.mean_ms = ms.
 func benchJSON(t *testing.T, ms float64) string {
 	t.Helper()
-	b := func(mean float64) *report.Batch {
-		return &report.Batch{MeanMS: mean, MedianMS: mean, P95MS: mean * 1.2, P99MS: mean * 1.3, ThroughputDocsPerSec: 1000 / mean}
+	b := func(mean float64) *contract.Batch {
+		return &contract.Batch{MeanMS: mean, MedianMS: mean, P95MS: mean * 1.2, P99MS: mean * 1.3, ThroughputDocsPerSec: 1000 / mean}
 	}
-	data, err := report.Encode(&report.File{
-		Batches: map[int]*report.Batch{1: b(ms), 8: b(ms * 5)}, Device: "cpu", Timestamp: "2025-01-20T10:30:00Z"})
+	data, err := contract.Encode(&contract.File{
+		Batches: map[int]*contract.Batch{1: b(ms), 8: b(ms * 5)}, Device: "cpu", Timestamp: "2025-01-20T10:30:00Z"})
 	if err != nil {
 		t.Fatal(err)
 	}

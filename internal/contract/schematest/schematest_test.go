@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 const valid = `{
@@ -23,12 +23,12 @@ func TestValid(t *testing.T) {
 	if err := Check([]byte(valid)); err != nil {
 		t.Fatal(err)
 	}
-	// What report.Encode writes is valid.
-	f, err := report.Decode("valid", []byte(valid))
+	// What contract.Encode writes is valid.
+	f, err := contract.Decode("valid", []byte(valid))
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := report.Encode(f)
+	data, err := contract.Encode(f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package report
+package contract
 
 import (
 	_ "embed"
@@ -9,6 +9,6 @@ import (
 var schema []byte
 
 // Schema returns the JSON Schema (draft 2020-12) of benchmark.json,
-// benchmark.schema.json in this folder. Package report/schematest checks
+// benchmark.schema.json in this folder. Package contract/schematest checks
 // files against it in tests.
 func Schema() []byte { return slices.Clone(schema) }

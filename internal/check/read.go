@@ -18,7 +18,7 @@ import (
 	"golang.org/x/perf/benchunit"
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // jsonMetrics maps benchmark.json keys to the suite's units; a file's value
@@ -27,11 +27,11 @@ var jsonMetrics = [...]struct {
 	key, unit string
 	scale     float64
 }{
-	{report.KeyMean, "ns/op", 1e6},
-	{report.KeyMedian, "p50-ns/op", 1e6},
-	{report.KeyP95, "p95-ns/op", 1e6},
-	{report.KeyP99, "p99-ns/op", 1e6},
-	{report.KeyThroughput, "docs/sec", 1},
+	{contract.KeyMean, "ns/op", 1e6},
+	{contract.KeyMedian, "p50-ns/op", 1e6},
+	{contract.KeyP95, "p95-ns/op", 1e6},
+	{contract.KeyP99, "p99-ns/op", 1e6},
+	{contract.KeyThroughput, "docs/sec", 1},
 	{"tokens_per_op", "tokens/op", 1},
 }
 
@@ -170,7 +170,7 @@ func (s *Side) readGoBench(name string, data []byte) error {
 // file has them (one value per run), else each metric's single value, and
 // samples_ms (per-iteration latencies) when a single run kept them.
 func (s *Side) readJSON(name string, data []byte) error {
-	f, err := report.Decode(name, data)
+	f, err := contract.Decode(name, data)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (s *Side) readJSON(name string, data []byte) error {
 	for _, n := range f.BatchSizes() {
 		b := f.Batches[n]
 		bench := "Inference/model=" + model + "/batch=" + strconv.Itoa(n)
-		key := report.BatchKey(n)
+		key := contract.BatchKey(n)
 		if s.filter != nil {
 			// Filter the batch as the suite's result of the same name
 			// with every metric, as the Go benchmark format would give it.

@@ -1,4 +1,4 @@
-// Package report defines benchmark.json, the file other tools read, and reads
+// Package contract defines benchmark.json, the file other tools read, and reads
 // and writes it. The required keys are fixed by contract:
 //
 //	{"batch_1": {"mean_ms": …, "median_ms": …, "p95_ms": …, "p99_ms": …,
@@ -7,7 +7,7 @@
 //
 // Extra keys are allowed at both levels; typed ones are listed on Batch and
 // File, and anything else read from a file is kept in Extra and written back.
-package report
+package contract
 
 import (
 	"bytes"

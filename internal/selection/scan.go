@@ -15,8 +15,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nerbench/nerbench/converter/report"
-	"github.com/nerbench/nerbench/selection/onnxparams"
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/selection/onnxparams"
 )
 
 // Candidate is the best trial of one backbone, with what is known of its
@@ -355,16 +355,16 @@ func (c *Candidate) speedData(warn func(string, ...any)) {
 
 // readLatency returns batch_1.mean_ms of a benchmark.json.
 func readLatency(path string) (float64, error) {
-	f, err := report.Read(path)
+	f, err := contract.Read(path)
 	if err != nil {
-		// report.Read names the file; the caller names it too.
+		// contract.Read names the file; the caller names it too.
 		return 0, errors.New(strings.TrimPrefix(err.Error(), path+": "))
 	}
 	b, ok := f.Batches[1]
 	if !ok || b == nil {
 		var have []string
 		for _, n := range f.BatchSizes() {
-			have = append(have, report.BatchKey(n))
+			have = append(have, contract.BatchKey(n))
 		}
 		return 0, fmt.Errorf("no batch_1 entry (has %s)", strings.Join(have, ", "))
 	}

@@ -1,4 +1,4 @@
-package bertonnx
+package testmodel
 
 import (
 	"encoding/binary"

@@ -1,5 +1,5 @@
 // Package schematest checks benchmark.json data against its JSON Schema
-// (report.Schema) in tests, so that every package that writes the file can
+// (contract.Schema) in tests, so that every package that writes the file can
 // check what it wrote:
 //
 //	data, _ := os.ReadFile(path)
@@ -14,13 +14,13 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
-const schemaURL = "https://github.com/nerbench/nerbench/converter/report/benchmark.schema.json"
+const schemaURL = "https://github.com/nerbench/nerbench/internal/contract/benchmark.schema.json"
 
 var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.Schema()))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(contract.Schema()))
 	if err != nil {
 		return nil, fmt.Errorf("benchmark.schema.json: %w", err)
 	}

@@ -1,4 +1,4 @@
-package bertonnx
+package testmodel
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nerbench/nerbench/scripts/gendemo/onnxpb"
+	"github.com/nerbench/nerbench/internal/testmodel/onnxpb"
 )
 
 func TestValidate(t *testing.T) {

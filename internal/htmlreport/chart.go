@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nerbench/nerbench/compare"
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/compare"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // Palette is the series colours, in order: Okabe and Ito's colour-blind
@@ -357,8 +357,8 @@ func samplesBatches(models []compare.Model) []int {
 
 // lineCharts are the charts of metrics against batch size.
 var lineCharts = []struct{ id, title, ylabel, key, note string }{
-	{"mean", "Mean latency", "Mean latency (ms)", report.KeyMean, "Latency of one batch; lower is better"},
-	{"p95", "P95 latency", "P95 latency (ms)", report.KeyP95, "95 % of batches finish within this; lower is better"},
-	{"p99", "P99 latency", "P99 latency (ms)", report.KeyP99, "99 % of batches finish within this; lower is better"},
-	{"throughput", "Throughput", "Throughput (docs/sec)", report.KeyThroughput, "Batch size ÷ mean latency; higher is better"},
+	{"mean", "Mean latency", "Mean latency (ms)", contract.KeyMean, "Latency of one batch; lower is better"},
+	{"p95", "P95 latency", "P95 latency (ms)", contract.KeyP95, "95 % of batches finish within this; lower is better"},
+	{"p99", "P99 latency", "P99 latency (ms)", contract.KeyP99, "99 % of batches finish within this; lower is better"},
+	{"throughput", "Throughput", "Throughput (docs/sec)", contract.KeyThroughput, "Batch size ÷ mean latency; higher is better"},
 }

@@ -43,14 +43,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // Model is one benchmark.json and the name it is shown under.
 type Model struct {
 	Name string
 	Path string
-	File *report.File
+	File *contract.File
 }
 
 // Load reads the benchmark.json files at paths. names, when not empty,
@@ -81,12 +81,12 @@ func Load(paths, names []string) ([]Model, error) {
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
 			p = filepath.Join(p, "benchmark.json")
 		}
-		f, err := report.Read(p)
+		f, err := contract.Read(p)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
 				return nil, fmt.Errorf("reading %s: %w", p, errors.Unwrap(err))
 			}
-			return nil, err // report.Decode names the file
+			return nil, err // contract.Decode names the file
 		}
 		if err := f.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: not a valid benchmark.json: %w", p, oneLine(err))
@@ -164,10 +164,10 @@ const RelativeSpeed = "relative_speed"
 // Metrics are the sections of a Table, in order. The relative-speed section
 // is added by Build (its title names the first model).
 var Metrics = []Metric{
-	{report.KeyMean, "Mean Latency (ms)", "ms", "lower"},
-	{report.KeyP95, "P95 Latency (ms)", "ms", "lower"},
-	{report.KeyP99, "P99 Latency (ms)", "ms", "lower"},
-	{report.KeyThroughput, "Throughput (docs/sec)", "docs/sec", "higher"},
+	{contract.KeyMean, "Mean Latency (ms)", "ms", "lower"},
+	{contract.KeyP95, "P95 Latency (ms)", "ms", "lower"},
+	{contract.KeyP99, "P99 Latency (ms)", "ms", "lower"},
+	{contract.KeyThroughput, "Throughput (docs/sec)", "docs/sec", "higher"},
 }
 
 // Cell is one value; Valid is false where the model lacks the batch size
@@ -223,7 +223,7 @@ func Build(models []Model) *Table {
 	}
 	slices.Sort(sizes)
 	t.BatchSizes = sizes
-	batch := func(m Model, n int) *report.Batch { return m.File.Batches[n] }
+	batch := func(m Model, n int) *contract.Batch { return m.File.Batches[n] }
 	for _, met := range Metrics {
 		s := Section{Metric: met}
 		for _, n := range sizes {

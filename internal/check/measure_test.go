@@ -20,7 +20,7 @@ import (
 //
 //	scripts/ab.sh -n 200 -o results/ab-aa checkpoints \
 //	    outputs/hpo/tiny/trial_0/checkpoint outputs/hpo/tiny/trial_0/checkpoint
-//	go test ./check -run TestGateOnRealNoise -v -args -check.aa=$PWD/results/ab-aa
+//	go test ./internal/check -run TestGateOnRealNoise -v -args -check.aa=$PWD/results/ab-aa
 var aaDir = flag.String("check.aa", "", "folder of an A/A run of scripts/ab.sh (old.txt, new.txt); default testdata/aa-tiny")
 
 var aaAlpha = flag.Float64("check.alpha", 0.05, "alpha of TestGateOnRealNoise's comparisons")

@@ -27,8 +27,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nerbench/nerbench/compare"
-	"github.com/nerbench/nerbench/converter/report"
+	"github.com/nerbench/nerbench/internal/compare"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // DefaultTitle is the page title when Options.Title is empty.
@@ -235,7 +235,7 @@ func plural(n int, word string) string {
 
 // measured shows a benchmark.json timestamp as "2025-01-20 10:30 UTC".
 func measured(ts string) string {
-	t, err := time.Parse(report.TimestampLayout, ts)
+	t, err := time.Parse(contract.TimestampLayout, ts)
 	if err != nil {
 		return ts
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nerbench/nerbench/compare"
+	"github.com/nerbench/nerbench/internal/compare"
 )
 
 // The inputs are benchmark.json files of the demo models as nerbench wrote

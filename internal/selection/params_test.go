@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nerbench/nerbench/selection/onnxparams"
+	"github.com/nerbench/nerbench/internal/selection/onnxparams"
 )
 
 // Published parameter counts of the base models (without task heads), and

@@ -32,13 +32,13 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/dataset"
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/runner"
-	"github.com/nerbench/nerbench/check"
+	"github.com/nerbench/nerbench/internal/check"
 )
 
 var heavy = flag.Bool("proof.heavy", false, "also compare the bert-base-shaped demo model with the distilbert-shaped one (loads 700 MB of models)")
 
 const (
-	root = "../.."
+	root = "../../.."
 	tiny = root + "/outputs/hpo/tiny/trial_0/checkpoint"
 )
 

@@ -1,4 +1,4 @@
-package report
+package contract
 
 import (
 	"encoding/json"
