@@ -34,10 +34,13 @@ demo-tiny: deps
 build: deps
 	$(GO) build -o bin/nerbench ./cmd/nerbench
 
-## bench: benchmark every model x batch size of $(BENCH_CONFIG) and write each benchmark.json
+## bench: benchmark every model x batch size of $(BENCH_CONFIG), each model with its own iterations (nerbench plan), and write each benchmark.json
 bench: ort demo build
 	@mkdir -p $(RESULTS)
-	set -o pipefail; NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -bench=. -run='^$$' -count=$(COUNT) $(BENCHFLAGS) ./benchmarks | tee $(RESULTS)/bench.txt
+	$(GO) test -c -o bin/suite.test .
+	set -o pipefail; bin/nerbench plan -config $(BENCH_CONFIG) | while IFS=$$'\t' read -r name bench benchtime; do \
+	  NERBENCH_CONFIG=$(BENCH_CONFIG) bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=$(COUNT) $(BENCHFLAGS) || exit 1; \
+	done | tee $(RESULTS)/bench.txt
 	bin/nerbench convert -config $(BENCH_CONFIG) $(RESULTS)/bench.txt
 
 ## test: unit tests, fixture tests and a short run of the suite on the tiny demo model
@@ -56,7 +59,7 @@ fmt-check:
 
 ## overhead: suite timing vs a bare session.Run loop, batch 1, distilbert-shaped model
 overhead: ort demo
-	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=Overhead -count=5 ./benchmarks -args -nerbench.overhead
+	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=Overhead -benchtime=1x -count=5 ./benchmarks -args -nerbench.overhead
 
 ## report: compare the demo models and write an HTML report (after make bench)
 report: build

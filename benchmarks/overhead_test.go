@@ -24,12 +24,15 @@ var (
 // and their ratio suite/bare. A ratio of 1.00 means the suite adds nothing
 // measurable.
 //
-//	make overhead   # = go test -run='^$' -bench=Overhead -count=5 ./benchmarks -args -nerbench.overhead
+// Each b.Loop iteration is one whole A B B A A B experiment, so
+// -benchtime=1x runs one.
+//
+//	make overhead   # = go test -run='^$' -bench=Overhead -benchtime=1x -count=5 ./benchmarks -args -nerbench.overhead
 func BenchmarkOverhead(b *testing.B) {
 	if !*overheadOn {
 		b.Skip("a check of the suite itself, not a model benchmark: run it with -nerbench.overhead (make overhead)")
 	}
-	path, err := configPath()
+	path, err := ConfigPath("bench.toml")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,9 +59,6 @@ func BenchmarkOverhead(b *testing.B) {
 		b.Fatal(err)
 	}
 	per := mc.Settings.Iterations
-	if !fromConfig {
-		per = b.N
-	}
 	const rounds = 6 // A B B A A B: drift hits both sides alike
 	batches, err := m.Prepare(enc, 1, per)
 	if err != nil {
@@ -71,30 +71,31 @@ func BenchmarkOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 		samples := make([]float64, per)
-		var suiteNs, bareNs float64
-		for r := range rounds {
-			suiteFirst := r%4 == 0 || r%4 == 3
-			for side := range 2 {
-				if (side == 0) == suiteFirst {
-					if err := batches.Time(samples, 0); err != nil {
-						b.Fatal(err)
-					}
-					for _, s := range samples {
-						suiteNs += s
-					}
-				} else {
-					t0 := time.Now()
-					for i := range per {
-						if err := batches.Run(i); err != nil {
+		var suiteNs, bareNs, n float64
+		for b.Loop() {
+			for r := range rounds {
+				suiteFirst := r%4 == 0 || r%4 == 3
+				for side := range 2 {
+					if (side == 0) == suiteFirst {
+						if err := batches.Time(samples, 0); err != nil {
 							b.Fatal(err)
 						}
+						for _, s := range samples {
+							suiteNs += s
+						}
+					} else {
+						t0 := time.Now()
+						for i := range per {
+							if err := batches.Run(i); err != nil {
+								b.Fatal(err)
+							}
+						}
+						bareNs += float64(time.Since(t0))
 					}
-					bareNs += float64(time.Since(t0))
 				}
 			}
+			n += float64(rounds * per)
 		}
-		n := float64(rounds * per)
-		b.N = rounds * per
 		b.ReportMetric(suiteNs/n, "suite-ns/op")
 		b.ReportMetric(bareNs/n, "bare-ns/op")
 		b.ReportMetric(suiteNs/bareNs, "suite/bare")

@@ -12,8 +12,9 @@ import (
 	"golang.org/x/perf/benchfmt"
 )
 
-// runSuite runs this package's benchmarks in a child go test on the tiny
-// demo model and returns what it printed on stdout.
+// runSuite runs the suite (the root package's BenchmarkInference, which
+// calls Run) in a child go test on the tiny demo model and returns what it
+// printed on stdout.
 func runSuite(t *testing.T, args ...string) []byte {
 	t.Helper()
 	if testing.Short() {
@@ -27,7 +28,7 @@ func runSuite(t *testing.T, args ...string) []byte {
 		t.Fatalf("the tiny demo checkpoint is missing (%v): run make demo-tiny", err)
 	}
 	cmd := exec.Command("go", append([]string{"test", "-run=^$", "-bench=.", "-count=1"}, args...)...)
-	cmd.Args = append(cmd.Args, ".")
+	cmd.Args = append(cmd.Args, "..")
 	cmd.Env = append(os.Environ(), ConfigEnv+"="+config)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -130,15 +131,87 @@ func TestSuiteOutput(t *testing.T) {
 	}
 }
 
-// Without -benchtime the iterations come from the config.
-func TestSuiteIterationsFromConfig(t *testing.T) {
-	p := parse(t, runSuite(t, "-bench=Inference/.*/batch=1$"))
+// Without -benchtime, testing's time target decides the iterations, and the
+// suite says so; with -benchtime=1x every percentile is that one sample, and
+// the suite says so too instead of passing it off as a p99.
+func TestSuiteIterationCount(t *testing.T) {
+	// go test merges the suite's stderr into its stdout.
+	out := runSuite(t, "-bench=Inference/.*/batch=1$", "-benchtime=200ms")
+	p := parse(t, out)
 	if len(p.results) != 1 {
 		t.Fatalf("%d results, want 1 (batch=1 only)", len(p.results))
 	}
 	for name, r := range p.results {
-		if r.Iters != 12 {
-			t.Errorf("%s: %d iterations, want 12 from testdata/tiny.toml", name, r.Iters)
+		if r.Iters < MinSamplesP99 { // the tiny model runs in about a millisecond
+			t.Errorf("%s: %d iterations in 200ms", name, r.Iters)
+		}
+	}
+	if !bytes.Contains(out, []byte("no -benchtime=Nx given")) {
+		t.Errorf("no note that testing chose the count:\n%s", out)
+	}
+	out = runSuite(t, "-bench=Inference/.*/batch=1$", "-benchtime=1x", "-count=2")
+	if !bytes.Contains(out, []byte("batch 1 : 1 samples, p50, p95 and p99 are that one sample")) {
+		t.Errorf("-benchtime=1x: no warning that the percentiles are one sample:\n%s", out)
+	}
+	if p := parse(t, out); len(p.results) != 1 { // the warning must not break the result lines
+		t.Errorf("-count=2: %d distinct results, want 1:\n%s", len(p.results), out)
+	}
+	out = runSuite(t, "-bench=Inference/.*/batch=1$", "-benchtime=100x")
+	if bytes.Contains(out, []byte("nerbench warning")) || bytes.Contains(out, []byte("nerbench note")) {
+		t.Errorf("-benchtime=100x: unexpected warning:\n%s", out)
+	}
+}
+
+// Another module plugs the suite into its own go test with one call
+// (examples/plugin: its own go.mod, a bench_test.go calling Run, a
+// bench.toml), and gets the same sub-benchmarks, metrics, configuration
+// and Unit lines as this repository's own entry point.
+func TestPluginModule(t *testing.T) {
+	if _, err := os.Stat("../outputs/hpo/tiny/trial_0/checkpoint/model.onnx"); err != nil {
+		t.Fatalf("the tiny demo checkpoint is missing (%v): run make demo-tiny", err)
+	}
+	cmd := exec.Command("go", "test", "-run=^$", "-bench=.", "-benchtime=5x", "-count=1", ".")
+	cmd.Dir = "../examples/plugin"
+	cmd.Env = append(os.Environ(), "GOFLAGS=", ConfigEnv+"=") // the plugin's own bench.toml
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go test -bench in examples/plugin: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr.String())
+	}
+	plugin := parse(t, out)
+	own := parse(t, runSuite(t, "-benchtime=5x"))
+	for _, size := range []string{"1", "8"} {
+		prefix := "Inference/model=tiny/batch=" + size + "-"
+		var res *benchfmt.Result
+		for name, r := range plugin.results {
+			if strings.HasPrefix(name, prefix) {
+				res = r
+			}
+		}
+		if res == nil {
+			t.Fatalf("examples/plugin: no result %s in:\n%s", prefix, out)
+		}
+		if res.Iters != 5 {
+			t.Errorf("%s: %d iterations, want 5", prefix, res.Iters)
+		}
+		for _, v := range own.results {
+			for _, want := range v.Values {
+				if _, ok := res.Value(want.Unit); !ok {
+					t.Errorf("%s: no %s, which the root suite reports", prefix, want.Unit)
+				}
+			}
+			break
+		}
+	}
+	for key := range own.config {
+		if _, ok := plugin.config[key]; !ok && key != "pkg" {
+			t.Errorf("examples/plugin: no configuration line %q", key)
+		}
+	}
+	for unit := range own.units {
+		if plugin.units.GetBetter(unit.Unit) != own.units.GetBetter(unit.Unit) {
+			t.Errorf("unit %s: better = %d in examples/plugin, %d in the root suite", unit.Unit, plugin.units.GetBetter(unit.Unit), own.units.GetBetter(unit.Unit))
 		}
 	}
 }

@@ -31,7 +31,7 @@ func TestRoundTripFromSuite(t *testing.T) {
 		t.Fatalf("the tiny demo checkpoint is missing (%v): run make demo-tiny", err)
 	}
 	cfgPath := filepath.Join(root, "benchmarks/testdata/tiny.toml")
-	cmd := exec.Command("go", "test", "-run=^$", "-bench=.", "-benchtime=5x", "-count=3", "./benchmarks")
+	cmd := exec.Command("go", "test", "-run=^$", "-bench=.", "-benchtime=5x", "-count=3", ".")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "NERBENCH_CONFIG="+cfgPath)
 	var stderr bytes.Buffer

@@ -4,7 +4,7 @@
 #   scripts/ab.sh [options] checkpoints CKPT_A CKPT_B   # two checkpoints, this code
 #   scripts/ab.sh [options] revs REV_A REV_B            # two git revisions, one model
 #
-# Runs the go test -bench suite (benchmarks/) for the baseline A and the
+# Runs the go test -bench suite (bench_test.go at the root) for the baseline A and the
 # candidate B alternately, A B A B … for N rounds, each run a fresh process,
 # so that a machine that drifts (thermal throttling, a noisy neighbour, a
 # background job) slows both sides alike instead of one. Each run appends its
@@ -21,7 +21,7 @@
 # checkpoints: one test binary of the working tree; the bench.toml of each
 #   side is made from the options below with that side's checkpoint.
 # revs: each revision is checked out with git worktree into a temporary
-#   folder and its suite built once (go test -c ./benchmarks); both binaries
+#   folder and its suite built once (go test -c); both binaries
 #   then run the same bench.toml (-c FILE, or one made from the options with
 #   the tiny demo model), the same test data and ONNX Runtime library.
 #   The bench.toml must be one both revisions understand.
@@ -34,7 +34,8 @@
 #               with the model -k)
 #   -k DIR      checkpoint for revs without -c (default outputs/hpo/tiny/trial_0/checkpoint)
 #   -b SIZES    batch sizes, comma-separated (default 1,8)
-#   -i N        timed iterations per run and batch size (default 50)
+#   -i N        timed iterations per run and batch size (default 50), given
+#               to the suite as -test.benchtime=Nx (also with -c)
 #   -w N        warm-up iterations (default 5)
 #   -m N        max_length (default 128)
 #   -t N        intra-op threads (default 0: ONNX Runtime's choice)
@@ -138,6 +139,11 @@ output = "$work/out/$2/benchmark.json"
 EOF
 }
 
+# suitepkg DIR: the package that holds the suite's entry point in the tree at
+# DIR: the root since it became a plugin (bench_test.go calls benchmarks.Run),
+# ./benchmarks in older revisions.
+suitepkg() { if grep -qs 'benchmarks.Run(' "$1/bench_test.go"; then echo .; else echo ./benchmarks; fi; }
+
 # Each side: a test binary, the folder to run it in, and a bench.toml.
 case $mode in
   checkpoints)
@@ -145,10 +151,10 @@ case $mode in
     a=$(abspath "$a") b=$(abspath "$b")
     mkconfig "$work/a.toml" "$(modelname "$a")" "$a"
     mkconfig "$work/b.toml" "$(modelname "$b")" "$b"
-    echo "ab.sh: building the suite (go test -c ./benchmarks)" >&2
-    (cd "$root" && "$GO" test -c -o "$work/suite.test" ./benchmarks) || die "building the suite failed"
+    echo "ab.sh: building the suite (go test -c $(suitepkg "$root"))" >&2
+    (cd "$root" && "$GO" test -c -o "$work/suite.test" "$(suitepkg "$root")") || die "building the suite failed"
     bin_a=$work/suite.test bin_b=$work/suite.test
-    dir_a=$root/benchmarks dir_b=$root/benchmarks
+    dir_a=$root dir_b=$root
     cfg_a=$work/a.toml cfg_b=$work/b.toml
     label_a="checkpoint $a" label_b="checkpoint $b"
     ;;
@@ -166,10 +172,10 @@ case $mode in
       git -C "$root" worktree add --detach --quiet "$work/$side" "$rev" || die "git worktree add $rev failed"
       worktrees+=("$work/$side")
       echo "ab.sh: building the suite of $rev ($(git -C "$root" rev-parse --short=12 "$rev"))" >&2
-      (cd "$work/$side" && "$GO" test -c -o "$work/$side.test" ./benchmarks) || die "building the suite of $rev failed"
+      (cd "$work/$side" && "$GO" test -c -o "$work/$side.test" "$(suitepkg "$work/$side")") || die "building the suite of $rev failed"
     done
     bin_a=$work/a.test bin_b=$work/b.test
-    dir_a=$work/a/benchmarks dir_b=$work/b/benchmarks
+    dir_a=$work/a dir_b=$work/b
     cfg_a=$cfg cfg_b=$cfg
     label_a="revision $a" label_b="revision $b"
     ;;
@@ -184,7 +190,7 @@ runside() {
   local bin dir cfg dest
   if [ "$1" = a ]; then bin=$bin_a dir=$dir_a cfg=$cfg_a dest=$out/old.txt
   else bin=$bin_b dir=$dir_b cfg=$cfg_b dest=$out/new.txt; fi
-  if ! (cd "$dir" && NERBENCH_CONFIG=$cfg "$bin" -test.run='^$' -test.bench=. -test.count=1 \
+  if ! (cd "$dir" && NERBENCH_CONFIG=$cfg "$bin" -test.run='^$' -test.bench=. -test.benchtime="${iters}x" -test.count=1 \
       >>"$dest" 2>>"$log"); then
     tail -n 20 "$log" >&2
     die "a run of side $1 failed (log: $log)"

@@ -30,9 +30,13 @@ const SetupCommand = "scripts/setup-ort.sh (or make ort)"
 const DefaultVersion = "1.30.0"
 
 // LibraryPath returns the shared library to load: $ONNXRUNTIME_LIB, else
-// .cache/onnxruntime/<DefaultVersion>/libonnxruntime.so.1 under the first
-// folder, from the working directory up, that holds go.mod. A library that
-// is not there is an error naming the set-up command.
+// .cache/onnxruntime/<DefaultVersion>/libonnxruntime.so.1 in the first
+// folder, from the module root (the first folder from the working
+// directory up that holds go.mod) up, that has one. Looking above the
+// module root lets a module nested in a nerbench checkout (such as
+// examples/plugin) use the checkout's library; any other module sets
+// ONNXRUNTIME_LIB. A library that is not there is an error naming the
+// set-up command.
 func LibraryPath() (string, error) {
 	if p := os.Getenv(LibraryEnv); p != "" {
 		if _, err := os.Stat(p); err != nil {
@@ -44,11 +48,20 @@ func LibraryPath() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("ONNX Runtime shared library not found: %v to find .cache/onnxruntime in; run %s in the nerbench checkout or set %s", err, SetupCommand, LibraryEnv)
 	}
-	p := filepath.Join(root, ".cache", "onnxruntime", DefaultVersion, "libonnxruntime.so.1")
-	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("ONNX Runtime shared library not found at %s: run %s from %s, or set %s to a libonnxruntime.so", p, SetupCommand, root, LibraryEnv)
+	rel := filepath.Join(".cache", "onnxruntime", DefaultVersion, "libonnxruntime.so.1")
+	for dir := root; ; {
+		p := filepath.Join(dir, rel)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
 	}
-	return p, nil
+	p := filepath.Join(root, rel)
+	return "", fmt.Errorf("ONNX Runtime shared library not found at %s (nor in a folder above): run %s from %s, or set %s to a libonnxruntime.so", p, SetupCommand, root, LibraryEnv)
 }
 
 // ModuleRoot returns the first folder, from the working directory up, that

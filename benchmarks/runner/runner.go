@@ -218,19 +218,30 @@ func (b *Batches) Warmup(n int) error {
 
 // Time runs iterations first, first+1, … and stores the wall time of each
 // run in samples, in nanoseconds. This is the timed loop: it calls nothing
-// but the clock and Session.Run, and makes no Go allocation.
+// but TimeOne, and makes no Go allocation.
 func (b *Batches) Time(samples []float64, first int) error {
 	for i := range samples {
-		batch := b.items[(first+i)%len(b.items)]
-		t0 := time.Now()
-		err := b.sess.Run(batch)
-		d := time.Since(t0)
+		d, err := b.TimeOne(first + i)
 		if err != nil {
-			return fmt.Errorf("iteration %d: %w", first+i, err)
+			return err
 		}
-		samples[i] = float64(d)
+		samples[i] = d
 	}
 	return nil
+}
+
+// TimeOne runs iteration i's batch once and returns the wall time of the
+// run alone, in nanoseconds: the clock is read right around Session.Run.
+// The suite's b.Loop body and Time both call it.
+func (b *Batches) TimeOne(i int) (float64, error) {
+	batch := b.items[i%len(b.items)]
+	t0 := time.Now()
+	err := b.sess.Run(batch)
+	d := time.Since(t0)
+	if err != nil {
+		return 0, fmt.Errorf("iteration %d: %w", i, err)
+	}
+	return float64(d), nil
 }
 
 // Close frees every batch, the last built first.

@@ -1,0 +1,265 @@
+// Package benchmarks is the nerbench suite: every model × batch size of a
+// bench.toml becomes a sub-benchmark
+//
+//	BenchmarkInference/model=<name>/batch=<n>
+//
+// that runs real inference on ONNX Runtime and reports mean (ns/op), p50,
+// p95 and p99 latency and docs/sec, in the Go benchmark format that
+// benchstat reads.
+//
+// It is a plugin: any module's _test.go runs it with one call,
+//
+//	func BenchmarkInference(b *testing.B) { benchmarks.Run(b, "bench.toml") }
+//
+// and `go test -bench=. -run='^$'` in that folder prints the same
+// sub-benchmarks, metrics, configuration and Unit lines as this
+// repository's own bench_test.go (at its root). See README.md, "How the
+// numbers are measured".
+//
+// The iteration count is testing's: `-benchtime=100x` times 100 iterations
+// per batch size. `make bench` and scripts/ab.sh pass each model's
+// bench.toml iterations that way (see `nerbench plan`); without
+// -benchtime, testing's default of one second per benchmark decides, and
+// the suite says so on stderr.
+package benchmarks
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/dataset"
+	"github.com/nerbench/nerbench/benchmarks/engine"
+	"github.com/nerbench/nerbench/benchmarks/runner"
+	"github.com/nerbench/nerbench/benchmarks/samplefile"
+	"github.com/nerbench/nerbench/benchmarks/stats"
+)
+
+// ConfigEnv names the environment variable that points the suite at
+// another bench.toml than the one its caller names; a relative path is
+// taken from the module root.
+const ConfigEnv = "NERBENCH_CONFIG"
+
+// Sample counts below which a percentile is only the largest sample, by the
+// rule sorted[min(floor(n·p), n−1)]: p95 needs 20 samples, p99 needs 100.
+const (
+	MinSamplesP95 = 20
+	MinSamplesP99 = 100
+)
+
+var configFlag = flag.String("nerbench.config", "", "bench.toml to run instead of the one the benchmark names (default $"+ConfigEnv+")")
+
+// progress is where the suite's progress and warnings go. go test merges
+// stderr into its output, so every line written here is worded so that it
+// never parses as a "key: value" configuration line.
+var progress io.Writer = os.Stderr
+
+// ConfigPath resolves the bench.toml the suite runs: the -nerbench.config
+// flag, else $NERBENCH_CONFIG, else path. A relative path is taken from
+// the module root (the folder of the go.mod above the working directory,
+// which go test sets to the package's folder).
+func ConfigPath(path string) (string, error) {
+	if *configFlag != "" {
+		path = *configFlag
+	} else if env := os.Getenv(ConfigEnv); env != "" {
+		path = env
+	}
+	if path == "" {
+		path = "bench.toml"
+	}
+	if filepath.IsAbs(path) {
+		return path, nil
+	}
+	root, err := engine.ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, path), nil
+}
+
+// Run runs the suite of the bench.toml at configPath as sub-benchmarks of
+// b: one model=<name> sub-benchmark per [[model]], each with one
+// batch=<n> sub-benchmark per batch size. A model is loaded only when
+// -bench selects one of its sub-benchmarks.
+func Run(b *testing.B, configPath string) {
+	path, err := ConfigPath(configPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ortVersion, err := engine.Init("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		if err := engine.Shutdown(); err != nil {
+			b.Error(err)
+		}
+	}()
+	if _, ok := benchtimeCount(); !ok {
+		fmt.Fprintf(progress, "nerbench note : no -benchtime=Nx given, so testing's time target decides how many iterations each batch size runs; make bench passes each model's iterations from %s (see nerbench plan)\n", path)
+	}
+	fmt.Print(runner.UnitLines)
+	commit := runner.GitCommit()
+	datasets := map[string]*dataset.Dataset{}
+	for _, mc := range cfg.Models {
+		b.Run("model="+benchNamePart(mc.Name), func(b *testing.B) {
+			benchModel(b, mc, ortVersion, commit, datasets)
+		})
+	}
+}
+
+// benchtimeCount returns N when the run was given -benchtime=Nx. It only
+// reads testing's flag.
+func benchtimeCount() (int, bool) {
+	f := flag.Lookup("test.benchtime")
+	if f == nil {
+		return 0, false
+	}
+	v := f.Value.String()
+	if !strings.HasSuffix(v, "x") {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(v, "x"))
+	return n, err == nil && n > 0
+}
+
+// fewSamples says which percentiles n samples cannot give, or "".
+func fewSamples(n int) string {
+	switch {
+	case n < 2:
+		return "p50, p95 and p99 are that one sample"
+	case n < MinSamplesP95:
+		return fmt.Sprintf("p95 and p99 are both the largest sample (p95 needs %d samples, p99 %d)", MinSamplesP95, MinSamplesP99)
+	case n < MinSamplesP99:
+		return fmt.Sprintf("p99 is the largest sample (it needs %d samples)", MinSamplesP99)
+	}
+	return ""
+}
+
+// benchNamePart is the model part of the sub-benchmark name.
+func benchNamePart(name string) string {
+	full := runner.BenchName(name, 1) // "model=<sanitized>/batch=1"
+	return full[len("model=") : len(full)-len("/batch=1")]
+}
+
+// benchModel loads one model and runs its batch sizes.
+func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datasets map[string]*dataset.Dataset) {
+	s := mc.Settings
+	ds, ok := datasets[s.TestData]
+	if !ok {
+		var err error
+		if ds, err = dataset.Load(s.TestData); err != nil {
+			b.Fatal(err)
+		}
+		datasets[s.TestData] = ds
+	}
+	m, err := runner.Open(mc.Name, mc.Checkpoint, s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		if err := m.Close(); err != nil {
+			b.Error(err)
+		}
+	}()
+	for _, w := range m.Warnings {
+		fmt.Fprintf(progress, "nerbench warning for model %s : %s\n", mc.Name, w)
+	}
+	enc, err := m.Encode(ds.Texts)
+	if err != nil {
+		b.Fatalf("model %s: %v", mc.Name, err)
+	}
+	fmt.Fprintf(progress, "nerbench loaded model %s, %d texts from %s (%d skipped as empty, %d truncated to %d tokens) tokenized in %v\n",
+		mc.Name, len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
+	var samples *samplefile.File
+	if s.KeepSamples {
+		if samples, err = samplefile.Create(samplefile.Path(mc.Output)); err != nil {
+			b.Fatal(err)
+		}
+		defer func() {
+			if err := samples.Close(); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	// Configuration lines apply to the results that follow them; a
+	// samples-file line is printed only when samples are kept, and an
+	// empty value clears the previous model's.
+	fmt.Print(runner.Env{ORTVersion: ortVersion, Device: m.Session.Device,
+		IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads,
+		MaxLength: m.MaxLength, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
+	for _, size := range s.BatchSizes {
+		// testing prints a leaf's name before running its second and later
+		// -count repetitions, so nothing may be printed from inside one:
+		// what a repetition has to say is printed once b.Run returns.
+		var few map[string]bool
+		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
+			if n := benchBatch(b, m, enc, size, samples); fewSamples(n) != "" {
+				if few == nil {
+					few = map[string]bool{}
+				}
+				few[fmt.Sprintf("%d samples, %s", n, fewSamples(n))] = true
+			}
+		})
+		for _, msg := range slices.Sorted(maps.Keys(few)) {
+			fmt.Fprintf(progress, "nerbench warning for model %s batch %d : %s\n", mc.Name, size, msg)
+		}
+	}
+}
+
+// benchBatch measures one batch size and returns the number of samples.
+// testing decides the iteration count (b.Loop); each iteration is timed on
+// its own, around Session.Run only, so that percentiles can be computed,
+// and ns/op is reported as the mean of those samples.
+func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, keep *samplefile.File) int {
+	warmup := m.Settings.Warmup
+	n, counted := benchtimeCount()
+	runs := warmup + n
+	if !counted {
+		runs = len(enc.Encodings) // every distinct batch of the rotation
+	}
+	batches, err := m.Prepare(enc, size, runs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		if err := batches.Close(); err != nil {
+			b.Error(err)
+		}
+	}()
+	if err := batches.Warmup(warmup); err != nil {
+		b.Fatal(err)
+	}
+	samples := make([]float64, 0, max(n, 1024))
+	b.ReportAllocs()
+	for i := warmup; b.Loop(); i++ {
+		d, err := batches.TimeOne(i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		samples = append(samples, d)
+	}
+	r := runner.Result{Model: m.Name, BatchSize: size, Iterations: len(samples),
+		Summary: stats.Summarize(samples, size), MeanTokens: float64(batches.Tokens) / float64(batches.Len())}
+	for _, metric := range r.Metrics() {
+		b.ReportMetric(metric.Value, metric.Unit) // ns/op: the samples' mean replaces testing's
+	}
+	if keep != nil {
+		if err := keep.Add(m.Name, size, samples); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return len(samples)
+}

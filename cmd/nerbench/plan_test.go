@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// nerbench plan gives every model its own iterations, and a pattern that
+// selects that model's sub-benchmarks and no other's, matched part by part
+// the way testing matches -bench.
+func TestPlan(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bench.toml")
+	toml := `test_data = "data.json"
+iterations = 40
+[[model]]
+name = "a"
+checkpoint = "a"
+[[model]]
+name = "a.b/trial-1"
+checkpoint = "ab"
+iterations = 7
+`
+	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runNerbench(t, "plan", "-config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := "a\t-test.bench=^BenchmarkInference$/^model=a$\t-test.benchtime=40x\n" +
+		"a.b/trial-1\t-test.bench=^BenchmarkInference$/^model=a\\.b_trial_1$\t-test.benchtime=7x\n"
+	if stdout != want {
+		t.Fatalf("plan printed\n%s\nwant\n%s", stdout, want)
+	}
+	// testing splits -bench at '/' and matches each part against the same
+	// level of the benchmark name.
+	matches := func(pattern, name string) bool {
+		pats, parts := strings.Split(pattern, "/"), strings.Split(name, "/")
+		for i, p := range pats {
+			if i < len(parts) && !regexp.MustCompile(p).MatchString(parts[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, tc := range []struct {
+		model, name string
+		want        bool
+	}{
+		{"a", "BenchmarkInference/model=a/batch=8", true},
+		{"a", "BenchmarkInference/model=a_b_trial_1/batch=8", false},
+		{"a.b/trial-1", "BenchmarkInference/model=a.b_trial_1/batch=1", true},
+		{"a.b/trial-1", "BenchmarkInference/model=aXb_trial_1/batch=1", false},
+	} {
+		if got := matches(benchPattern(tc.model), tc.name); got != tc.want {
+			t.Errorf("pattern of %q on %s: %v, want %v", tc.model, tc.name, got, tc.want)
+		}
+	}
+	if code, _, stderr := runNerbench(t, "plan", "-config", filepath.Join(dir, "missing.toml")); code != 2 || !strings.Contains(stderr, "missing.toml") {
+		t.Errorf("missing config: exit %d, stderr %q; want 2 naming the file", code, stderr)
+	}
+}
