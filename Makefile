@@ -9,7 +9,7 @@ BENCHFLAGS ?=
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
 DEMO_STAMP := outputs/hpo/.gendemo-stamp
 
-.PHONY: all ort deps demo demo-tiny build bench test vet fmt-check overhead select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
+.PHONY: all ort deps demo demo-tiny build bench test lint vet staticcheck actionlint fmt-check overhead select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
 
 all: build
 
@@ -43,16 +43,31 @@ bench: ort demo build
 	done | tee $(RESULTS)/bench.txt
 	bin/nerbench convert -config $(BENCH_CONFIG) $(RESULTS)/bench.txt
 
-## test: unit tests, fixture tests and a short run of the suite on the tiny demo model
-test: ort demo-tiny chromium vet fmt-check
+## test: lint, unit tests, a short run of the suite on the tiny demo model and of examples/plugin
+test: ort demo-tiny chromium lint
 	$(GO) test -p 1 ./...   # one package at a time: some tests measure real latency
 
 ## chromium: install Debian's chromium (the HTML report's rendering test uses it)
 chromium:
 	scripts/setup-chromium.sh >/dev/null
 
+# Linters, pinned; go run fetches them from the Go module proxy once and caches the build.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+
+## lint: go vet, staticcheck (with and without the fixtures tag), actionlint on .github/workflows, gofmt
+lint: vet staticcheck actionlint fmt-check
+
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags fixtures ./...
+
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags fixtures ./...
+
+actionlint:
+	$(GO) run $(ACTIONLINT)
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi

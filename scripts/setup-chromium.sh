@@ -4,10 +4,17 @@
 #
 #   scripts/setup-chromium.sh
 #
-# Does nothing when a chromium command is already on PATH, so a second run
+# Does nothing when $CHROMIUM names a browser (GitHub's runners have
+# google-chrome) or a chromium command is already on PATH, so a second run
 # is cheap. Needs root (or sudo) and apt-get, as on Debian and Ubuntu.
 # Prints the path of chromium on stdout.
 set -euo pipefail
+
+if [ -n "${CHROMIUM:-}" ]; then
+  path=$(command -v "$CHROMIUM") || { echo "setup-chromium: CHROMIUM=$CHROMIUM is not an executable browser" >&2; exit 2; }
+  echo "$path"
+  exit 0
+fi
 
 if path=$(command -v chromium); then
   echo "$path"
