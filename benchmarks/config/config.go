@@ -150,15 +150,6 @@ func DefaultCheck() Check {
 	return Check{Alpha: 0.05, Threshold: 0.05, MinSamples: 4}
 }
 
-// ThresholdFor returns the threshold of a metric: its entry in Thresholds,
-// or Threshold.
-func (c *Check) ThresholdFor(metric string) float64 {
-	if t, ok := c.Thresholds[metric]; ok {
-		return t
-	}
-	return c.Threshold
-}
-
 // Goals lists the valid values of Selection.Goal.
 var Goals = []string{"maximize", "minimize"}
 
@@ -187,22 +178,6 @@ type Config struct {
 	Models    []Model  // in file order
 	Check     Check
 	Selection Selection
-}
-
-// Default returns the configuration of an empty bench.toml in the current
-// folder: default settings, no models. `nerbench run` starts from it and
-// fills it from its flags.
-func Default() *Config {
-	dir, err := os.Getwd()
-	if err != nil {
-		dir = "."
-	}
-	return &Config{
-		Dir:       dir,
-		Defaults:  DefaultSettings(),
-		Check:     DefaultCheck(),
-		Selection: DefaultSelection(),
-	}
 }
 
 // Model returns the model named name.

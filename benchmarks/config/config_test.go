@@ -131,9 +131,6 @@ output = "/abs/selection.json"
 		!maps.Equal(c.Check.Thresholds, map[string]float64{"p99-ns/op": 0.2, "docs/sec": 0}) {
 		t.Errorf("Check = %+v", c.Check)
 	}
-	if c.Check.ThresholdFor("p99-ns/op") != 0.2 || c.Check.ThresholdFor("docs/sec") != 0 || c.Check.ThresholdFor("ns/op") != 0.1 {
-		t.Error("ThresholdFor does not use the per-metric thresholds")
-	}
 
 	s := c.Selection
 	if s.HPODir != filepath.Join(dir, "outputs/hpo") || s.Metric != "eval_f1" || s.Goal != "minimize" ||
@@ -494,19 +491,11 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 }
 
-func TestDefault(t *testing.T) {
-	c := Default()
-	wd, _ := os.Getwd()
-	if c.Dir != wd || c.Path != "" || len(c.Models) != 0 {
-		t.Errorf("Default() = %+v", c)
-	}
-	if !equal(c.Defaults, DefaultSettings()) || c.Check.Alpha != 0.05 || c.Selection.Goal != "maximize" || !c.Selection.Relative {
-		t.Errorf("Default() = %+v", c)
-	}
-	if err := c.Check.Validate(); err != nil {
+func TestDefaults(t *testing.T) {
+	if err := DefaultCheck().Validate(); err != nil {
 		t.Errorf("default check: %v", err)
 	}
-	if err := c.Selection.Validate(); err != nil {
+	if err := DefaultSelection().Validate(); err != nil {
 		t.Errorf("default selection: %v", err)
 	}
 	if got := DefaultOutput("/x/trial_0/checkpoint"); got != "/x/trial_0/benchmark.json" {

@@ -1,274 +1,117 @@
 package config
 
 import (
-	"strconv"
+	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 )
 
-// The toml package does not say on which line a key was defined (its
-// MetaData keeps only the last position of each key name, so all [[model]]
-// tables would share one). lineIndex finds the lines itself, by scanning
-// the text of a file that has already been parsed without error.
-//
-// A location is a path of key segments as the TOML document nests them;
-// the i-th table of an array of tables adds the segment index(i) after the
-// array's name, so model #3's batch_sizes is
-// {"model", index(2), "batch_sizes"}.
+// The toml package knows the line of every key but does not say it.
+// MetaData.Keys lists the keys in the order of the file: each key set to a
+// value, each table header, and each key inside an inline value (which
+// follows the key of that value). keyLines pairs that list with the lines
+// where a key or a header starts, which a short scan of the text finds.
 
-// index returns the path segment of the i-th (0-based) element of an array
-// of tables. It cannot collide with a key: keys hold no NUL byte here.
-func index(i int) string { return "\x00" + strconv.Itoa(i) }
-
-func isIndex(seg string) bool { return strings.HasPrefix(seg, "\x00") }
-
-func joinPath(path []string) string { return strings.Join(path, "\x01") }
-
-// lineIndex maps locations to the 1-based line where they are defined: the
-// line of the key for keys, of the header for tables.
-type lineIndex map[string]int
-
-// line returns the line of path, or of its nearest enclosing location that
-// has one (keys inside an inline table or array of inline tables are on the
-// line of that table's key), or 0.
-func (ix lineIndex) line(path ...string) int {
-	for n := len(path); n > 0; n-- {
-		if l, ok := ix[joinPath(path[:n])]; ok {
-			return l
+// keyLines returns the line where each key of valid TOML src, decoded
+// into md, is first defined: the line of the key, or of the header for
+// tables; the tables that a dotted key or header implies are on its line,
+// and keys inside an inline value on the line of its key. Each key is
+// named by the String of its path, in which the index of the table (see
+// index) follows the name of an array of tables: the batch_sizes of the
+// third [[model]] is toml.Key{"model", index(2), "batch_sizes"}.
+func keyLines(md toml.MetaData, src string) map[string]int {
+	starts := statements(src)
+	lines := map[string]int{}
+	arrays := map[string]int{} // array of tables → tables so far
+	var value toml.Key         // the last key set to a value
+	line := 0
+	for _, k := range md.Keys() {
+		inValue := value != nil && len(k) > len(value) && slices.Equal(k[:len(value)], value)
+		if !inValue { // on a line of its own
+			value, line = nil, 0
+			if len(starts) > 0 {
+				s := starts[0]
+				starts, line = starts[1:], s.line
+				switch {
+				case strings.HasPrefix(s.text, "[["):
+					arrays[k.String()]++
+				case !strings.HasPrefix(s.text, "["):
+					value = k
+				}
+			}
 		}
-		// An element of an inline array of tables: try the array itself.
-		if isIndex(path[n-1]) {
-			if l, ok := ix[joinPath(path[:n-1])]; ok {
-				return l
+		var path toml.Key
+		set := func() {
+			if _, ok := lines[path.String()]; !ok {
+				lines[path.String()] = line
+			}
+		}
+		for i := range k {
+			path = append(path, k[i])
+			set()
+			if n := arrays[k[:i+1].String()]; n > 0 {
+				path = append(path, index(n-1))
+				set()
 			}
 		}
 	}
-	return 0
+	return lines
 }
 
-// indexLines scans valid TOML text.
-func indexLines(src string) lineIndex {
-	s := &scanner{src: src, line: 1}
-	ix := lineIndex{}
-	set := func(path []string, line int) {
-		if k := joinPath(path); ix[k] == 0 {
-			ix[k] = line
-		}
-	}
-	arrays := map[string]int{} // array of tables (resolved path) → tables seen
-	var table []string         // the current table, resolved
-	for {
-		s.skipBlank()
-		if s.done() {
-			return ix
-		}
-		switch s.peek() {
-		case '#':
-			s.skipComment()
-		case '[':
-			line := s.line
-			isArray := strings.HasPrefix(s.src[s.i:], "[[")
-			s.i++
-			if isArray {
-				s.i++
-			}
-			keys := s.key()
-			table = resolve(keys, arrays, isArray)
-			set(table, line)
-			s.skipLine()
-		default:
-			line := s.line
-			keys := s.key()
-			s.skipSpace()
-			if !s.done() && s.peek() == '=' {
-				s.i++
-			}
-			for j := range keys {
-				set(append(table[:len(table):len(table)], keys[:j+1]...), line)
-			}
-			s.skipValue()
-		}
-	}
+type statement struct {
+	line int    // 1-based
+	text string // the line, without leading and trailing space
 }
 
-// resolve turns the key of a table header into a location: tables of
-// arrays named on the way get the index of their latest element, and the
-// header of an array of tables adds the index of the new element.
-func resolve(keys []string, arrays map[string]int, isArray bool) []string {
-	var out []string
-	for j, k := range keys {
-		out = append(out, k)
-		name := joinPath(out)
-		if j == len(keys)-1 && isArray {
-			n := arrays[name]
-			arrays[name] = n + 1
-			out = append(out, index(n))
-		} else if n, ok := arrays[name]; ok {
-			out = append(out, index(n-1))
+var (
+	// token matches what matters on a line: strings, comments, brackets.
+	token = regexp.MustCompile(`"""|'''|"(?:[^"\\]|\\.)*"|'[^']*'|[#\[\]{}]`)
+	// closing matches up to the end of a multi-line string, whose closing
+	// quotes may follow up to two quotes of the content.
+	closing = map[string]*regexp.Regexp{
+		`"""`: regexp.MustCompile(`^(?:[^\\]|\\.)*?"""("{0,2})`),
+		`'''`: regexp.MustCompile(`^.*?'''('{0,2})`),
+	}
+)
+
+// statements returns the lines of valid TOML src where a key or a table
+// header starts: the lines that are not blank, not a comment and not
+// inside a multi-line string or a value that spans lines.
+func statements(src string) []statement {
+	var out []statement
+	depth, quote := 0, "" // brackets open in a value; the open multi-line string's quotes
+	for n, line := range strings.Split(src, "\n") {
+		if t := strings.TrimSpace(line); depth == 0 && quote == "" && t != "" && t[0] != '#' {
+			out = append(out, statement{n + 1, t})
+		}
+		for line != "" {
+			if quote != "" {
+				m := closing[quote].FindStringIndex(line)
+				if m == nil {
+					break
+				}
+				line, quote = line[m[1]:], ""
+				continue
+			}
+			m := token.FindStringIndex(line)
+			if m == nil {
+				break
+			}
+			tok := line[m[0]:m[1]]
+			line = line[m[1]:]
+			switch tok {
+			case `"""`, `'''`:
+				quote = tok
+			case "#":
+				line = ""
+			case "[", "{":
+				depth++
+			case "]", "}":
+				depth--
+			}
 		}
 	}
 	return out
-}
-
-type scanner struct {
-	src  string
-	i    int
-	line int
-}
-
-func (s *scanner) done() bool { return s.i >= len(s.src) }
-func (s *scanner) peek() byte { return s.src[s.i] }
-
-func (s *scanner) skipSpace() {
-	for !s.done() && (s.peek() == ' ' || s.peek() == '\t') {
-		s.i++
-	}
-}
-
-// skipBlank skips white space and newlines.
-func (s *scanner) skipBlank() {
-	for !s.done() {
-		switch s.peek() {
-		case '\n':
-			s.line++
-		case ' ', '\t', '\r':
-		default:
-			return
-		}
-		s.i++
-	}
-}
-
-// skipComment skips to the end of the line, leaving the newline.
-func (s *scanner) skipComment() {
-	for !s.done() && s.peek() != '\n' {
-		s.i++
-	}
-}
-
-// skipLine skips the rest of a header line: "]", "]]", a comment.
-func (s *scanner) skipLine() { s.skipComment() }
-
-// key reads a possibly dotted key: bare, "basic" or 'literal' parts.
-func (s *scanner) key() []string {
-	var keys []string
-	for {
-		s.skipSpace()
-		if s.done() {
-			return keys
-		}
-		switch c := s.peek(); c {
-		case '"':
-			start := s.i
-			s.i++
-			for !s.done() && s.peek() != '"' {
-				if s.peek() == '\\' {
-					s.i++
-				}
-				s.i++
-			}
-			s.i++ // closing quote
-			raw := s.src[start:min(s.i, len(s.src))]
-			if k, err := strconv.Unquote(raw); err == nil {
-				keys = append(keys, k)
-			} else {
-				keys = append(keys, strings.Trim(raw, `"`))
-			}
-		case '\'':
-			s.i++
-			start := s.i
-			for !s.done() && s.peek() != '\'' {
-				s.i++
-			}
-			keys = append(keys, s.src[start:s.i])
-			s.i++
-		default:
-			start := s.i
-			for !s.done() && isBare(s.peek()) {
-				s.i++
-			}
-			if s.i == start { // not a key (cannot happen in valid TOML)
-				s.i++
-				return keys
-			}
-			keys = append(keys, s.src[start:s.i])
-		}
-		s.skipSpace()
-		if s.done() || s.peek() != '.' {
-			return keys
-		}
-		s.i++
-	}
-}
-
-func isBare(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-'
-}
-
-// skipValue skips a value and the rest of its line, leaving the newline.
-func (s *scanner) skipValue() {
-	depth := 0
-	for !s.done() {
-		switch s.peek() {
-		case '\n':
-			if depth == 0 {
-				return
-			}
-			s.line++
-			s.i++
-		case '#':
-			s.skipComment()
-		case '"':
-			s.skipString('"', true)
-		case '\'':
-			s.skipString('\'', false)
-		case '[', '{':
-			depth++
-			s.i++
-		case ']', '}':
-			depth--
-			s.i++
-		default:
-			s.i++
-		}
-	}
-}
-
-// skipString skips a string that starts at s.i with quote q: single-line
-// or multi-line (three quotes). Basic strings have backslash escapes.
-func (s *scanner) skipString(q byte, escapes bool) {
-	triple := strings.Repeat(string(q), 3)
-	if strings.HasPrefix(s.src[s.i:], triple) {
-		s.i += 3
-		for !s.done() {
-			switch c := s.peek(); {
-			case escapes && c == '\\':
-				s.i++
-				if !s.done() && s.peek() == '\n' {
-					s.line++
-				}
-				s.i++
-			case c == '\n':
-				s.line++
-				s.i++
-			case strings.HasPrefix(s.src[s.i:], triple):
-				s.i += 3
-				// Up to two more quotes belong to the content.
-				for n := 0; n < 2 && !s.done() && s.peek() == q; n++ {
-					s.i++
-				}
-				return
-			default:
-				s.i++
-			}
-		}
-		return
-	}
-	s.i++
-	for !s.done() && s.peek() != q && s.peek() != '\n' {
-		if escapes && s.peek() == '\\' {
-			s.i++
-		}
-		s.i++
-	}
-	s.i++
 }

@@ -6,7 +6,9 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-func TestIndexLines(t *testing.T) {
+// keyLines finds the line of each key, past multi-line strings and values
+// that look like keys or headers, and tells the tables of an array apart.
+func TestKeyLines(t *testing.T) {
 	src := `# comment
 top = 1
 dotted.key = "v"          # 3
@@ -41,11 +43,12 @@ tables = [ { k = 1 }, { k = 2 } ]  # 31
 esc = "a\"b # not a comment"
 next = 1                  # 33
 `
-	// The scanner is used only on valid TOML.
-	if _, err := toml.Decode(src, new(map[string]any)); err != nil {
+	// keyLines is used only on valid TOML.
+	md, err := toml.Decode(src, new(map[string]any))
+	if err != nil {
 		t.Fatal(err)
 	}
-	ix := indexLines(src)
+	p := &parser{lines: keyLines(md, src)}
 	tests := []struct {
 		path []string
 		want int
@@ -79,8 +82,39 @@ next = 1                  # 33
 		{[]string{"nothing"}, 0},
 	}
 	for _, tt := range tests {
-		if got := ix.line(tt.path...); got != tt.want {
+		if got := p.line(loc{path: tt.path}); got != tt.want {
 			t.Errorf("line(%q) = %d, want %d", tt.path, got, tt.want)
 		}
+	}
+}
+
+// Errors name the right line in files that the line scan must read with
+// care: CRLF line ends, an inline table over several lines (TOML 1.1),
+// multi-line strings that end in an escaped quote or in up to five quotes,
+// and models given as an inline array (whose keys are on its line).
+func TestErrorLinesTrickySyntax(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"crlf", "iterations = 0\r\n[[model]]\r\nname = \"a\"\r\ncheckpoint = \"c\"\r\ntest_data = \"t.json\"\r\nwarmup = -1\r\n",
+			"bench.toml:1: iterations: 0 is not a valid number of iterations (want ≥ 1)\n" +
+				`bench.toml:6: model "a": warmup: -1 is not a valid number of warm-up iterations (want ≥ 0)`},
+		{"multi-line inline table", "[check]\nthresholds = {\n  \"a\" = 1, # ] }\n  \"b\" = -1,\n}\nalpha = 2\n",
+			"bench.toml:2: check.thresholds.b: -1 is not a valid threshold; want a fraction ≥ 0, such as 0.05 for 5 %\n" +
+				"bench.toml:6: check.alpha: 2 is out of range; want a significance level between 0 and 1 (exclusive), such as 0.05"},
+		{"escaped quote in a multi-line string", "[selection]\nmetric = \"\"\"a\\\"\"\"\n[[model]]\n\"\"\"\ngoal = \"up\"\n",
+			`bench.toml:5: selection.goal: "up" is not a goal; want "maximize" or "minimize"`},
+		{"five quotes", "[selection]\nmetric = '''x''''' \ngoal = \"\"\"y\"\"\"\"\"\nrelative = 1\n",
+			"bench.toml:3: selection.goal: \"y\\\"\\\"\" is not a goal; want \"maximize\" or \"minimize\"\n" +
+				"bench.toml:4: selection.relative: want true or false, got the whole number 1"},
+		{"inline array of models", "test_data = \"t.json\"\nmodel = [\n  {name = \"a\", checkpoint = \"c\", warmup = -1},\n]\nwarmup = -2\n",
+			"bench.toml:2: model \"a\": warmup: -1 is not a valid number of warm-up iterations (want ≥ 0)\n" +
+				"bench.toml:5: warmup: -2 is not a valid number of warm-up iterations (want ≥ 0)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseTables("bench.toml", []byte(tt.src))
+			if got := errString(err); got != tt.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
 	}
 }

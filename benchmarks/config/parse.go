@@ -7,11 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
-
-	"github.com/nerbench/nerbench/benchmarks/benchname"
 )
 
 // Error is one problem in a bench.toml file.
@@ -57,13 +56,74 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Keys of each table.
+// A field is a key of a table and where its value goes: a pointer to an
+// int, float64, *float64, string, bool or []int, a path or a nonEmpty;
+// nil for the keys that the caller decodes itself.
+type field struct {
+	key string
+	dst any
+}
+
+// path is the destination of a path. Relative paths are made absolute
+// against the folder of the file; a path of kind "file" or "folder" must
+// be one (unless the paths are not checked).
+type path struct {
+	dst  *string
+	kind string
+}
+
+// nonEmpty is the destination of a string that must not be empty; todo
+// says what to do when it is.
+type nonEmpty struct {
+	dst  *string
+	todo string
+}
+
+func settingFields(s *Settings) []field {
+	return []field{
+		{"test_data", path{&s.TestData, "file"}}, {"batch_sizes", &s.BatchSizes},
+		{"iterations", &s.Iterations}, {"warmup", &s.Warmup}, {"max_length", &s.MaxLength},
+		{"device", &s.Device}, {"intra_op_threads", &s.IntraOpThreads},
+		{"inter_op_threads", &s.InterOpThreads}, {"keep_samples", &s.KeepSamples},
+	}
+}
+
+func topFields(c *Config) []field {
+	return append(settingFields(&c.Defaults), field{"model", nil}, field{"check", nil}, field{"selection", nil})
+}
+
+func modelFields(m *Model) []field {
+	return append([]field{{"name", nil}, {"checkpoint", path{&m.Checkpoint, "folder"}}, {"output", path{&m.Output, ""}}},
+		settingFields(&m.Settings)...)
+}
+
+func checkFields(c *Check) []field {
+	return []field{{"alpha", &c.Alpha}, {"threshold", &c.Threshold}, {"min_samples", &c.MinSamples}, {"thresholds", nil}}
+}
+
+func selectionFields(s *Selection) []field {
+	return []field{
+		{"hpo_dir", path{&s.HPODir, ""}}, {"metric", nonEmpty{&s.Metric, `want the name of a metric, such as "eval_f1"`}},
+		{"goal", &s.Goal}, {"accuracy_threshold", &s.AccuracyThreshold}, {"relative", &s.Relative},
+		{"min_accuracy_gain", &s.MinAccuracyGain}, {"output", path{&s.Output, ""}},
+	}
+}
+
+func keys(fields []field) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = f.key
+	}
+	return out
+}
+
+// The keys of each table, in the order that errors list them.
 var (
-	settingKeys   = []string{"test_data", "batch_sizes", "iterations", "warmup", "max_length", "device", "intra_op_threads", "inter_op_threads", "keep_samples"}
-	topKeys       = slices.Concat(settingKeys, []string{"model", "check", "selection"})
-	modelKeys     = slices.Concat([]string{"name", "checkpoint", "output"}, settingKeys)
-	checkKeys     = []string{"alpha", "threshold", "min_samples", "thresholds"}
-	selectionKeys = []string{"hpo_dir", "metric", "goal", "accuracy_threshold", "relative", "min_accuracy_gain", "output"}
+	settingKeys   = keys(settingFields(new(Settings)))
+	modelKeys     = keys(modelFields(new(Model)))
+	checkKeys     = keys(checkFields(new(Check)))
+	selectionKeys = keys(selectionFields(new(Selection)))
+	tableKeys     = map[string][]string{"top": keys(topFields(new(Config))), "model": modelKeys, "check": checkKeys, "selection": selectionKeys}
 )
 
 // Parse parses data, the content of the bench.toml file at path. path
@@ -86,8 +146,12 @@ func parse(path string, data []byte, checkPaths bool) (*Config, error) {
 	if display == "" {
 		display = "bench.toml"
 	}
-	var doc map[string]any
-	if _, err := toml.Decode(string(data), &doc); err != nil {
+	// Each value stays a toml.Primitive until it is decoded into its field
+	// on its own: decoding the file into structs at once would stop at the
+	// first bad value, and would match keys to fields ignoring case.
+	var doc map[string]toml.Primitive
+	md, err := toml.Decode(string(data), &doc)
+	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return nil, syntaxError(display, string(data), pe)
@@ -99,27 +163,16 @@ func parse(path string, data []byte, checkPaths bool) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", display, err)
 	}
 
-	p := &parser{file: display, dir: dir, lines: indexLines(string(data)), checkPaths: checkPaths}
-	c := &Config{
-		Path:      path,
-		Dir:       dir,
-		Defaults:  DefaultSettings(),
-		Check:     DefaultCheck(),
-		Selection: DefaultSelection(),
+	p := &parser{md: &md, file: display, dir: dir, lines: keyLines(md, string(data)), checkPaths: checkPaths}
+	c := &Config{Path: path, Dir: dir, Defaults: DefaultSettings(), Check: DefaultCheck(), Selection: DefaultSelection()}
+	decodeTable(p, doc, loc{}, "top", topFields(c), &c.Defaults, settingChecks)
+	if v, ok := doc["check"]; ok {
+		p.check(v, &c.Check)
 	}
-	for _, k := range slices.Sorted(maps.Keys(doc)) {
-		l := loc{path: []string{k}, key: k}
-		switch v := doc[k]; {
-		case k == "model":
-			// After the global settings, which models start from.
-		case k == "check":
-			p.check(v, &c.Check)
-		case k == "selection":
-			p.selection(v, &c.Selection)
-		case slices.Contains(settingKeys, k):
-			p.setting(&c.Defaults, k, v, l)
-		default:
-			p.unknown(l, "top")
+	if v, ok := doc["selection"]; ok {
+		l := loc{}.in("selection")
+		if t, ok := p.table(v, l, "a table [selection]"); ok {
+			decodeTable(p, t, l, "selection", selectionFields(&c.Selection), &c.Selection, selectionChecks)
 		}
 	}
 	_, p.globalTestData = doc["test_data"]
@@ -153,9 +206,10 @@ func syntaxError(file, src string, pe toml.ParseError) *Error {
 }
 
 type parser struct {
-	file  string // as shown in errors
-	dir   string // absolute folder of the file
-	lines lineIndex
+	md    *toml.MetaData
+	file  string         // as shown in errors
+	dir   string         // absolute folder of the file
+	lines map[string]int // see keyLines
 	errs  []*Error
 	// globalTestData is whether test_data is set at the top level (even
 	// to a bad value, which is reported there and not again per model).
@@ -164,148 +218,197 @@ type parser struct {
 	checkPaths bool
 }
 
-// loc is where a value is: its location for the line, the model it
-// belongs to, and the key to show.
+// loc is where a value is: its key path for the line (see keyLines), the
+// model it belongs to, and the key to show.
 type loc struct {
-	path  []string
+	path  toml.Key
 	index int    // 1-based position of the [[model]] table; 0 outside
 	model string // its name, when known
 	key   string
 }
 
+// index returns the path segment of the i-th (0-based) table of an array
+// of tables. It cannot collide with a key: keys hold no NUL byte here.
+func index(i int) string { return "\x00" + strconv.Itoa(i) }
+
 // in returns the location of key k inside the table at l.
 func (l loc) in(k string) loc {
-	l.path = slices.Concat(l.path, []string{k})
+	l.path = slices.Concat(l.path, toml.Key{k})
 	if l.index > 0 {
 		l.key = k // model keys are shown without the "model." prefix
 	} else {
-		l.key = toml.Key(l.path).String()
+		l.key = l.path.String()
 	}
 	return l
 }
 
+// line returns the line of the key at l, or of the nearest enclosing key
+// that has one (keys inside an inline table are on the line of its key).
+func (p *parser) line(l loc) int {
+	for n := len(l.path); n > 0; n-- {
+		if line, ok := p.lines[l.path[:n].String()]; ok {
+			return line
+		}
+	}
+	return 0
+}
+
 func (p *parser) fail(l loc, format string, args ...any) {
-	p.errs = append(p.errs, &Error{
-		File:  p.file,
-		Line:  p.lines.line(l.path...),
-		Model: l.model,
-		Index: l.index,
-		Key:   l.key,
-		Msg:   fmt.Sprintf(format, args...),
-	})
+	p.errs = append(p.errs, &Error{File: p.file, Line: p.line(l), Model: l.model, Index: l.index, Key: l.key,
+		Msg: fmt.Sprintf(format, args...)})
 }
 
-// run reports the problems the check of key finds in v.
-func run[T any](p *parser, v *T, checks []keyCheck[T], key string, l loc) {
-	for _, c := range checks {
-		if c.key == key {
-			for _, msg := range c.check(v) {
-				p.fail(l, "%s", msg)
+// decodeTable decodes the keys of table t at l into their fields, and
+// reports unknown keys, values of the wrong type and the problems that
+// checks finds in the values of v.
+func decodeTable[T any](p *parser, t map[string]toml.Primitive, l loc, table string, fields []field, v *T, checks []keyCheck[T]) {
+	for _, k := range slices.Sorted(maps.Keys(t)) {
+		kl := l.in(k)
+		i := slices.IndexFunc(fields, func(f field) bool { return f.key == k })
+		if i < 0 {
+			p.unknown(kl, table)
+			continue
+		}
+		if fields[i].dst == nil || !p.decode(t[k], fields[i].dst, kl) {
+			continue
+		}
+		for _, c := range checks {
+			if c.key == k {
+				for _, msg := range c.check(v) {
+					p.fail(kl, "%s", msg)
+				}
 			}
 		}
 	}
 }
 
-// setting sets key of s from v.
-func (p *parser) setting(s *Settings, key string, v any, l loc) {
-	switch key {
-	case "test_data":
-		if path, ok := p.path(v, l); ok {
-			s.TestData = path
-			p.mustExist(path, false, l)
+// decode decodes v into dst (see field) and reports a value of the wrong
+// type, an empty string or path, and a path that is not there.
+func (p *parser) decode(v toml.Primitive, dst any, l loc) bool {
+	switch d := dst.(type) {
+	case path:
+		var s string
+		if !p.decode(v, nonEmpty{&s, "want a path"}, l) {
+			return false
 		}
+		if !filepath.IsAbs(s) {
+			s = filepath.Join(p.dir, s)
+		}
+		*d.dst = filepath.Clean(s)
+		p.mustExist(*d.dst, d.kind, l)
+		return true
+	case nonEmpty:
+		if !p.decode(v, d.dst, l) {
+			return false
+		}
+		if *d.dst == "" {
+			p.fail(l, "empty; %s", d.todo)
+		}
+		return *d.dst != ""
+	}
+	if p.md.PrimitiveDecode(v, dst) == nil {
+		return true
+	}
+	var raw any
+	_ = p.md.PrimitiveDecode(v, &raw)
+	var want string
+	switch dst.(type) {
+	case *int:
+		want = "a whole number"
+	case *float64, **float64:
+		want = "a number"
+	case *bool:
+		want = "true or false"
+	case *string:
+		want = "a string"
+	case *[]int:
+		want = "an array of batch sizes, such as [1, 8, 16]"
+		list, _ := raw.([]any)
+		if i := slices.IndexFunc(list, func(e any) bool { _, ok := e.(int64); return !ok }); i >= 0 {
+			p.fail(l, "want %s, got %s as item %d", want, describe(list[i]), i+1)
+			return false
+		}
+	}
+	p.fail(l, "want %s, got %s", want, describe(raw))
+	return false
+}
+
+// table decodes v, a table, into the values of its keys, and reports a
+// value that is not a table.
+func (p *parser) table(v toml.Primitive, l loc, want string) (map[string]toml.Primitive, bool) {
+	var raw any
+	if _ = p.md.PrimitiveDecode(v, &raw); !isTable(raw) {
+		p.fail(l, "want %s, got %s", want, describe(raw))
+		return nil, false
+	}
+	var t map[string]toml.Primitive
+	return t, p.md.PrimitiveDecode(v, &t) == nil
+}
+
+func isTable(v any) bool { _, ok := v.(map[string]any); return ok }
+
+func (p *parser) check(v toml.Primitive, c *Check) {
+	l := loc{}.in("check")
+	t, ok := p.table(v, l, "a table [check]")
+	if !ok {
 		return
-	case "batch_sizes":
-		list, ok := p.ints(v, l, "an array of batch sizes, such as [1, 8, 16]")
-		if !ok {
-			return
-		}
-		s.BatchSizes = list
-	case "iterations":
-		p.int(v, l, &s.Iterations)
-	case "warmup":
-		p.int(v, l, &s.Warmup)
-	case "max_length":
-		p.int(v, l, &s.MaxLength)
-	case "intra_op_threads":
-		p.int(v, l, &s.IntraOpThreads)
-	case "inter_op_threads":
-		p.int(v, l, &s.InterOpThreads)
-	case "device":
-		if str, ok := p.str(v, l); ok {
-			s.Device = str
-		}
-	case "keep_samples":
-		p.bool(v, l, &s.KeepSamples)
 	}
-	run(p, s, settingChecks, key, l)
+	decodeTable(p, t, l, "check", checkFields(c), c, checkChecks)
+	if v, ok = t["thresholds"]; !ok {
+		return
+	}
+	l = l.in("thresholds")
+	if t, ok = p.table(v, l, "a table [check.thresholds]"); !ok {
+		return
+	}
+	c.Thresholds = make(map[string]float64, len(t))
+	for _, metric := range slices.Sorted(maps.Keys(t)) {
+		ml := l.in(metric)
+		var f float64
+		switch {
+		case metric == "":
+			p.fail(ml, `empty metric name; want a unit such as "p99-ns/op" or a key such as "p99_ms"`)
+		case p.decode(t[metric], &f, ml):
+			c.Thresholds[metric] = f
+			for _, msg := range checkThreshold(f) {
+				p.fail(ml, "%s", msg)
+			}
+		}
+	}
 }
 
-func (p *parser) models(v any, c *Config) {
-	top := loc{path: []string{"model"}, key: "model"}
-	var tables []map[string]any
-	switch v := v.(type) {
-	case []map[string]any:
-		tables = v
-	case []any: // model = [{...}, {...}]
-		for i, e := range v {
-			t, ok := e.(map[string]any)
-			if !ok {
-				p.fail(loc{path: []string{"model", index(i)}, index: i + 1, key: "model"},
-					"want a table with name and checkpoint, got %s", describe(e))
-				continue
-			}
-			tables = append(tables, t)
-		}
+func (p *parser) models(v toml.Primitive, c *Config) {
+	var raw any
+	_ = p.md.PrimitiveDecode(v, &raw)
+	switch raw.(type) {
+	case []map[string]any, []any:
 	case map[string]any:
-		p.fail(top, "want [[model]] tables, got a single [model] table; write [[model]] (two brackets) above each model")
+		p.fail(loc{}.in("model"), "want [[model]] tables, got a single [model] table; write [[model]] (two brackets) above each model")
 		return
 	default:
-		p.fail(top, "want [[model]] tables, got %s; write a [[model]] table for each model", describe(v))
+		p.fail(loc{}.in("model"), "want [[model]] tables, got %s; write a [[model]] table for each model", describe(raw))
 		return
 	}
-
-	type seen struct {
+	var tables []toml.Primitive
+	_ = p.md.PrimitiveDecode(v, &tables)
+	type first struct {
 		name string
 		line int
 	}
-	names := map[string]int{}       // name → line
-	benchNames := map[string]seen{} // bench name → first model with it
-	for i, t := range tables {
-		l := loc{path: []string{"model", index(i)}, index: i + 1}
+	seen := map[string]first{} // by bench name (equal names have equal bench names)
+	for i, v := range tables {
+		l := loc{path: toml.Key{"model", index(i)}, index: i + 1, key: "model"}
+		t, ok := p.table(v, l, "a table with name and checkpoint")
+		if !ok {
+			continue
+		}
 		m := Model{Settings: c.Defaults.Clone()}
-
-		nameLoc := l.in("name")
 		if v, ok := t["name"]; !ok {
-			p.fail(nameLoc, `missing; add name = "…" to this [[model]] table`)
-		} else if name, ok := p.str(v, nameLoc); ok {
-			if name == "" {
-				p.fail(nameLoc, "empty; give the model a name")
-			} else {
-				m.Name, l.model = name, name
-			}
+			p.fail(l.in("name"), `missing; add name = "…" to this [[model]] table`)
+		} else if p.decode(v, nonEmpty{&m.Name, "give the model a name"}, l.in("name")) {
+			l.model = m.Name
 		}
-
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			v, kl := t[k], l.in(k)
-			switch {
-			case k == "name":
-			case k == "checkpoint":
-				if path, ok := p.path(v, kl); ok {
-					m.Checkpoint = path
-					p.mustExist(path, true, kl)
-				}
-			case k == "output":
-				if path, ok := p.path(v, kl); ok {
-					m.Output = path
-				}
-			case slices.Contains(settingKeys, k):
-				p.setting(&m.Settings, k, v, kl)
-			default:
-				p.unknown(kl, "model")
-			}
-		}
-
+		decodeTable(p, t, l, "model", modelFields(&m), &m.Settings, settingChecks)
 		if _, ok := t["checkpoint"]; !ok {
 			p.fail(l.in("checkpoint"), `missing; add checkpoint = "path/to/checkpoint" (the folder that holds model.onnx) to this [[model]] table`)
 		}
@@ -315,238 +418,54 @@ func (p *parser) models(v any, c *Config) {
 		if m.Output == "" && m.Checkpoint != "" {
 			m.Output = DefaultOutput(m.Checkpoint)
 		}
-
 		if m.Name != "" {
-			line := p.lines.line(nameLoc.path...)
-			bn := benchname.Sanitize(m.Name)
-			if first, dup := names[m.Name]; dup {
-				p.fail(l.in("name"), "the name is also used by the model at line %d; give each model its own name", first)
-			} else if other, clash := benchNames[bn]; clash {
+			bn := m.BenchName()
+			other, dup := seen[bn]
+			switch {
+			case !dup:
+				seen[bn] = first{m.Name, p.line(l.in("name"))}
+			case other.name == m.Name:
+				p.fail(l.in("name"), "the name is also used by the model at line %d; give each model its own name", other.line)
+			default:
 				p.fail(l.in("name"), "its bench name %q is also that of model %q (line %d), since characters outside [A-Za-z0-9._+] become '_'; rename one of them",
 					bn, other.name, other.line)
-			} else {
-				names[m.Name] = line
-				benchNames[bn] = seen{m.Name, line}
 			}
 		}
 		c.Models = append(c.Models, m)
 	}
 }
 
-func (p *parser) check(v any, c *Check) {
-	l := loc{path: []string{"check"}, key: "check"}
-	t, ok := p.table(v, l, "[check]")
-	if !ok {
+// mustExist reports a path that does not exist, or is not of kind "file"
+// or "folder"; any path is fine for kind "".
+func (p *parser) mustExist(path, kind string, l loc) {
+	if !p.checkPaths || kind == "" {
 		return
-	}
-	for _, k := range slices.Sorted(maps.Keys(t)) {
-		v, kl := t[k], l.in(k)
-		switch k {
-		case "alpha":
-			p.float(v, kl, &c.Alpha)
-		case "threshold":
-			p.float(v, kl, &c.Threshold)
-		case "min_samples":
-			p.int(v, kl, &c.MinSamples)
-		case "thresholds":
-			tt, ok := p.table(v, kl, "[check.thresholds]")
-			if !ok {
-				continue
-			}
-			c.Thresholds = make(map[string]float64, len(tt))
-			for _, metric := range slices.Sorted(maps.Keys(tt)) {
-				ml := kl.in(metric)
-				if metric == "" {
-					p.fail(ml, `empty metric name; want a unit such as "p99-ns/op" or a key such as "p99_ms"`)
-					continue
-				}
-				var f float64
-				if p.float(tt[metric], ml, &f) {
-					c.Thresholds[metric] = f
-					for _, msg := range checkThreshold(f) {
-						p.fail(ml, "%s", msg)
-					}
-				}
-			}
-		default:
-			p.unknown(kl, "check")
-		}
-		run(p, c, checkChecks, k, kl)
-	}
-}
-
-func (p *parser) selection(v any, s *Selection) {
-	l := loc{path: []string{"selection"}, key: "selection"}
-	t, ok := p.table(v, l, "[selection]")
-	if !ok {
-		return
-	}
-	for _, k := range slices.Sorted(maps.Keys(t)) {
-		v, kl := t[k], l.in(k)
-		switch k {
-		case "hpo_dir":
-			if path, ok := p.path(v, kl); ok {
-				s.HPODir = path
-			}
-		case "output":
-			if path, ok := p.path(v, kl); ok {
-				s.Output = path
-			}
-		case "metric":
-			if str, ok := p.str(v, kl); ok {
-				if str == "" {
-					p.fail(kl, `empty; want the name of a metric, such as "eval_f1"`)
-				}
-				s.Metric = str
-			}
-		case "goal":
-			if str, ok := p.str(v, kl); ok {
-				s.Goal = str
-			}
-		case "accuracy_threshold":
-			var f float64
-			if p.float(v, kl, &f) {
-				s.AccuracyThreshold = &f
-			}
-		case "min_accuracy_gain":
-			var f float64
-			if p.float(v, kl, &f) {
-				s.MinAccuracyGain = &f
-			}
-		case "relative":
-			p.bool(v, kl, &s.Relative)
-		default:
-			p.unknown(kl, "selection")
-		}
-		run(p, s, selectionChecks, k, kl)
-	}
-}
-
-// Typed values. Each reports a value of the wrong type and returns false.
-
-func (p *parser) table(v any, l loc, name string) (map[string]any, bool) {
-	t, ok := v.(map[string]any)
-	if !ok {
-		p.fail(l, "want a table %s, got %s", name, describe(v))
-	}
-	return t, ok
-}
-
-func (p *parser) str(v any, l loc) (string, bool) {
-	s, ok := v.(string)
-	if !ok {
-		p.fail(l, "want a string, got %s", describe(v))
-	}
-	return s, ok
-}
-
-func (p *parser) int(v any, l loc, dst *int) bool {
-	n, ok := v.(int64)
-	if !ok {
-		p.fail(l, "want a whole number, got %s", describe(v))
-		return false
-	}
-	*dst = int(n)
-	return true
-}
-
-func (p *parser) float(v any, l loc, dst *float64) bool {
-	switch n := v.(type) {
-	case float64:
-		*dst = n
-	case int64:
-		*dst = float64(n)
-	default:
-		p.fail(l, "want a number, got %s", describe(v))
-		return false
-	}
-	return true
-}
-
-func (p *parser) bool(v any, l loc, dst *bool) bool {
-	b, ok := v.(bool)
-	if !ok {
-		p.fail(l, "want true or false, got %s", describe(v))
-		return false
-	}
-	*dst = b
-	return true
-}
-
-func (p *parser) ints(v any, l loc, want string) ([]int, bool) {
-	list, ok := v.([]any)
-	if !ok {
-		p.fail(l, "want %s, got %s", want, describe(v))
-		return nil, false
-	}
-	out := make([]int, len(list))
-	for i, e := range list {
-		n, ok := e.(int64)
-		if !ok {
-			p.fail(l, "want %s, got %s as item %d", want, describe(e), i+1)
-			return nil, false
-		}
-		out[i] = int(n)
-	}
-	return out, true
-}
-
-// path reads a path: relative paths are made absolute against the folder
-// of the file.
-func (p *parser) path(v any, l loc) (string, bool) {
-	s, ok := p.str(v, l)
-	if !ok {
-		return "", false
-	}
-	if s == "" {
-		p.fail(l, "empty; want a path")
-		return "", false
-	}
-	if !filepath.IsAbs(s) {
-		s = filepath.Join(p.dir, s)
-	}
-	return filepath.Clean(s), true
-}
-
-// mustExist reports a path that does not exist, or is not a folder (when
-// dir) or not a file.
-func (p *parser) mustExist(path string, dir bool, l loc) {
-	if !p.checkPaths {
-		return
-	}
-	what := "file"
-	if dir {
-		what = "folder"
 	}
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		p.fail(l, "%s %s does not exist; fix the path (a relative path is relative to %s, the folder of %s)",
-			what, path, p.dir, filepath.Base(p.file))
+			kind, path, p.dir, filepath.Base(p.file))
 	case err != nil:
 		p.fail(l, "%v", err)
-	case dir && !info.IsDir():
+	case kind == "folder" && !info.IsDir():
 		p.fail(l, "%s is a file; want the checkpoint folder, the one that holds model.onnx", path)
-	case !dir && info.IsDir():
+	case kind == "file" && info.IsDir():
 		p.fail(l, "%s is a folder; want a test data file (JSON or JSON Lines)", path)
 	}
 }
-
-// tableKeys lists the keys of each table: "top" (the global settings and
-// tables), "model", "check" and "selection".
-var tableKeys = map[string][]string{"top": topKeys, "model": modelKeys, "check": checkKeys, "selection": selectionKeys}
 
 // unknown reports an unknown key of table (a key of tableKeys) and says
 // what to do: fix a misspelling, move the key to where it belongs, or
 // remove it.
 func (p *parser) unknown(l loc, table string) {
-	key := l.path[len(l.path)-1]
-	known := tableKeys[table]
+	key, known := l.path[len(l.path)-1], tableKeys[table]
 	if s := suggest(key, known); s != "" {
 		p.fail(l, "unknown key; did you mean %q?", s)
 		return
 	}
-	places := []struct {
+	var where []string
+	for _, pl := range []struct {
 		table, name string
 		keys        []string
 	}{
@@ -554,9 +473,7 @@ func (p *parser) unknown(l loc, table string) {
 		{"top", "the top of the file (before any table)", settingKeys},
 		{"check", "the [check] table", checkKeys},
 		{"selection", "the [selection] table", selectionKeys},
-	}
-	var where []string
-	for _, pl := range places {
+	} {
 		if pl.table != table && slices.Contains(pl.keys, key) {
 			where = append(where, pl.name)
 		}

@@ -96,10 +96,10 @@ func isListValue(s string) bool {
 }
 
 type runFlags struct {
-	checkpoint, testData, output, device, name, format, configPath string
-	batchSizes                                                     intList
-	iterations, warmup, maxLength, intra, inter                    int
-	keepSamples                                                    bool
+	checkpoint, testData, output, device, name, format string
+	batchSizes                                         intList
+	iterations, warmup, maxLength, intra, inter        int
+	keepSamples                                        bool
 }
 
 func runCmd(stdout, stderr io.Writer, args []string) error {
