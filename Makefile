@@ -9,7 +9,7 @@ BENCHFLAGS ?=
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
 DEMO_STAMP := outputs/hpo/.gendemo-stamp
 
-.PHONY: all ort deps demo demo-tiny build bench test lint vet staticcheck actionlint fmt-check overhead select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
+.PHONY: all ort deps demo demo-tiny build bench test test-fixtures fixtures-dir lint vet staticcheck actionlint fmt-check overhead select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
 
 all: build
 
@@ -43,9 +43,16 @@ bench: ort demo build
 	done | tee $(RESULTS)/bench.txt
 	bin/nerbench convert -config $(BENCH_CONFIG) $(RESULTS)/bench.txt
 
-## test: lint, unit tests, a short run of the suite on the tiny demo model and of examples/plugin
+## test: lint, unit tests, a short run of the suite on the tiny demo model and of examples/plugin; reads nothing outside the repository
 test: ort demo-tiny chromium lint
 	$(GO) test -p 1 ./...   # one package at a time: some tests measure real latency
+
+## test-fixtures: make test's tests plus those of the third-party models in ../shared/fixtures (build tag fixtures)
+test-fixtures: fixtures-dir ort demo-tiny chromium lint
+	$(GO) test -p 1 -tags fixtures ./...
+
+fixtures-dir:
+	@test -d ../shared/fixtures || { echo "../shared/fixtures is missing: it is the folder of shared fixtures (third-party ONNX models and tokenizers) that must sit beside the checkout for make test-fixtures; make test needs none of it" >&2; exit 1; }
 
 ## chromium: install Debian's chromium (the HTML report's rendering test uses it)
 chromium:

@@ -180,7 +180,7 @@ func TestBenchstatLive(t *testing.T) {
 	}
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go command")
+		t.Fatalf("no go command on PATH (%v): install Go (see go.mod for the version) and put its bin folder on PATH", err)
 	}
 	cmd := exec.Command(goCmd, "tool", "benchstat", "-format", "csv",
 		"testdata/benchstat/old.txt", "testdata/benchstat/new.txt")

@@ -9,21 +9,6 @@ import (
 	"testing"
 )
 
-// fixtures is the shared folder of real-world models (see its README).
-const fixtures = "../../../shared/fixtures"
-
-func fixture(t *testing.T, rel string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join(fixtures, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture not available: %v", err)
-	}
-	return p
-}
-
 // mkdir makes a temporary checkpoint directory holding files (name →
 // content; a name ending in "/" makes a directory).
 func mkdir(t *testing.T, files map[string]string) string {
@@ -138,6 +123,9 @@ func TestFindErrors(t *testing.T) {
 			"checkpoint DIR: no tokenizer.json or vocab.txt; save the tokenizer into the directory (tokenizer.save_pretrained(dir), as optimum-cli export onnx does)",
 		}},
 		{"tokenizer is a directory", map[string]string{"model.onnx": "", "tokenizer.json/": ""}, []string{
+			"checkpoint DIR: no tokenizer.json or vocab.txt; save the tokenizer into the directory (tokenizer.save_pretrained(dir), as optimum-cli export onnx does)",
+		}},
+		{"tokenizer under another name", map[string]string{"model.onnx": "", "tinybert-tokenizer.json": "{}"}, []string{
 			"checkpoint DIR: no tokenizer.json or vocab.txt; save the tokenizer into the directory (tokenizer.save_pretrained(dir), as optimum-cli export onnx does)",
 		}},
 		{"no model", map[string]string{"tokenizer.json": "{}", "model.onnx/": ""}, []string{
@@ -270,75 +258,65 @@ func TestLabels(t *testing.T) {
 	}
 }
 
-// The real fixtures, used as they are.
-func TestFindFixtures(t *testing.T) {
-	t.Run("optimum-tiny-distilbert has no tokenizer", func(t *testing.T) {
-		dir := fixture(t, "optimum-tiny-distilbert")
-		_, err := Find(dir)
-		want := "checkpoint " + dir + ": no tokenizer.json or vocab.txt; save the tokenizer into the directory (tokenizer.save_pretrained(dir), as optimum-cli export onnx does)"
-		if err == nil || err.Error() != want {
-			t.Errorf("Find = %v, want %s", err, want)
-		}
-	})
-	t.Run("tribuo-tinybert has a tokenizer under another name", func(t *testing.T) {
-		dir := fixture(t, "tribuo-tinybert")
-		_, err := Find(dir)
-		if err == nil || !strings.Contains(err.Error(), "no tokenizer.json or vocab.txt") {
-			t.Errorf("Find = %v, want a missing tokenizer error", err)
-		}
-	})
-	t.Run("vespa-transformer", func(t *testing.T) {
-		dir := fixture(t, "vespa-transformer")
-		_, err := Find(dir)
-		if err == nil || !strings.Contains(err.Error(), "no tokenizer.json or vocab.txt") || strings.Contains(err.Error(), "no model.onnx") {
-			t.Errorf("Find = %v, want only a missing tokenizer error", err)
-		}
-	})
-	t.Run("distilbert model and config with the tinybert tokenizer", func(t *testing.T) {
-		src := fixture(t, "optimum-tiny-distilbert")
-		tok := fixture(t, "tribuo-tinybert/tinybert-tokenizer.json")
-		dir := t.TempDir()
-		link(t, filepath.Join(src, "model.onnx"), filepath.Join(dir, "model.onnx"))
-		link(t, filepath.Join(src, "config.json"), filepath.Join(dir, "config.json"))
-		link(t, tok, filepath.Join(dir, "tokenizer.json"))
-		c, err := Find(dir)
+// tinyDemo is the tiny demo checkpoint that make demo-tiny generates.
+const tinyDemo = "../../outputs/hpo/tiny/trial_0/checkpoint"
+
+// The demo checkpoint, as gendemo writes it (a Hugging Face config.json
+// with id2label), and its files linked under other names.
+func TestFindDemoCheckpoint(t *testing.T) {
+	src, err := filepath.Abs(tinyDemo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(src, "model.onnx")); err != nil {
+		t.Fatalf("the tiny demo checkpoint is missing (%v): run make demo-tiny", err)
+	}
+	t.Run("as generated", func(t *testing.T) {
+		c, err := Find(src)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.ModelPath != filepath.Join(dir, "model.onnx") || c.TokenizerPath != filepath.Join(dir, "tokenizer.json") || c.VocabPath != "" {
+		if c.ModelPath != filepath.Join(src, "model.onnx") || c.TokenizerPath != filepath.Join(src, "tokenizer.json") || c.VocabPath != "" {
 			t.Errorf("paths: %+v", c)
 		}
 		cfg := c.Config
-		if cfg == nil || c.ConfigPath != filepath.Join(dir, "config.json") {
+		if cfg == nil || c.ConfigPath != filepath.Join(src, "config.json") {
 			t.Fatalf("config not read: %+v", c)
 		}
-		if cfg.ModelType != "distilbert" || cfg.MaxPositionEmbeddings != 512 || cfg.VocabSize != 30522 || cfg.RandomWeights {
+		if cfg.ModelType != "bert" || cfg.MaxPositionEmbeddings != 512 || cfg.VocabSize != 2000 || !cfg.RandomWeights {
 			t.Errorf("config: %+v", cfg)
 		}
-		if !slices.Equal(cfg.Labels(), []string{"NEGATIVE", "POSITIVE"}) {
-			t.Errorf("labels: %v", cfg.ID2Label)
+		if want := []string{"O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"}; !slices.Equal(cfg.Labels(), want) {
+			t.Errorf("labels %v, want %v", cfg.Labels(), want)
 		}
-		if cfg.Raw["finetuning_task"] != "sst-2" {
+		if cfg.Raw["hidden_act"] != "gelu" {
 			t.Errorf("Raw misses keys: %v", cfg.Raw)
 		}
 	})
-	t.Run("tinybert model found by its only onnx file", func(t *testing.T) {
-		src := fixture(t, "tribuo-tinybert")
+	t.Run("model found by its only onnx file", func(t *testing.T) {
 		dir := t.TempDir()
-		link(t, filepath.Join(src, "tinybert.onnx"), filepath.Join(dir, "tinybert.onnx"))
-		link(t, filepath.Join(src, "tinybert-tokenizer.json"), filepath.Join(dir, "tokenizer.json"))
+		link(t, filepath.Join(src, "model.onnx"), filepath.Join(dir, "tiny.onnx"))
+		link(t, filepath.Join(src, "tokenizer.json"), filepath.Join(dir, "tokenizer.json"))
 		c, err := Find(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.ModelPath != filepath.Join(dir, "tinybert.onnx") || c.Config != nil {
+		if c.ModelPath != filepath.Join(dir, "tiny.onnx") || c.Config != nil {
 			t.Errorf("got %+v", c)
+		}
+	})
+	t.Run("tokenizer under another name", func(t *testing.T) {
+		dir := t.TempDir()
+		link(t, filepath.Join(src, "model.onnx"), filepath.Join(dir, "model.onnx"))
+		link(t, filepath.Join(src, "tokenizer.json"), filepath.Join(dir, "tiny-tokenizer.json"))
+		if _, err := Find(dir); err == nil || !strings.Contains(err.Error(), "no tokenizer.json or vocab.txt") || strings.Contains(err.Error(), "no model.onnx") {
+			t.Errorf("Find = %v, want only a missing tokenizer error", err)
 		}
 	})
 }
 
-// link makes dst a symbolic link to src (the fixtures are read-only and
-// must not be changed).
+// link makes dst a symbolic link to src (the demo checkpoint and the
+// shared fixtures must not be changed).
 func link(t *testing.T, src, dst string) {
 	t.Helper()
 	if err := os.Symlink(src, dst); err != nil {

@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-const fixtures = "../../../shared/fixtures"
+	"github.com/nerbench/nerbench/internal/testmodel"
+)
 
 func TestMain(m *testing.M) {
 	if _, err := Init(""); err != nil {
@@ -53,88 +53,72 @@ func batch(t *testing.T, s *Session, size, seq int, ids, mask, types []int64) *B
 	return b
 }
 
-// The golden vector of ../shared/fixtures/README.md.
-func TestGoldenTinyBERT(t *testing.T) {
-	s := open(t, filepath.Join(fixtures, "tribuo-tinybert/tinybert.onnx"))
+// tinyModel writes testmodel.Tiny() (the Hugging Face interface: int64
+// input_ids, attention_mask, token_type_ids → logits) into a temporary
+// folder.
+func tinyModel(t *testing.T) string {
+	t.Helper()
+	return genModel(t, "tiny", testmodel.Tiny())
+}
+
+// A golden vector of the project's own model: testmodel.Tiny() (seed 1) on
+// the sample batch, as ONNX Runtime 1.30 computed it on x86-64. A change to
+// the graph builder, its seeded weights or the way the engine feeds a
+// batch shows here.
+func TestGoldenOwnModel(t *testing.T) {
+	s := open(t, tinyModel(t))
 	if len(s.Inputs) != 3 || !s.HasInput(RoleTokenTypeIDs) || !s.HasInput(RoleAttentionMask) {
 		t.Fatalf("inputs = %+v, want ids, mask and token type ids", s.Inputs)
 	}
 	if s.Device != "cpu" || s.FixedBatch != 0 || s.FixedSeqLen != 0 {
 		t.Errorf("device %q fixed %d/%d, want cpu and dynamic", s.Device, s.FixedBatch, s.FixedSeqLen)
 	}
-	ids := []int64{3, 114, 134, 18, 1528, 269, 297, 55, 66, 385, 1599, 6, 1}
-	mask := make([]int64, len(ids))
-	for i := range mask {
-		mask[i] = 1
+	got := runSample(t, s, sample.seq)
+	L := len(testmodel.Labels)
+	// logits[0][0][:L] and logits[1][4][:L] (the last real token of row 1).
+	want := [][]float64{
+		{0.0366368405520916, 0.016604164615273476, -0.05012810230255127, 0.13517464697360992, 0.06263881921768188,
+			0.052630919963121414, -0.09463866800069809, 0.02379375696182251, -0.017180388793349266},
+		{0.003464863169938326, 0.17983943223953247, -0.0012239590287208557, 0.00613742507994175, -0.018466714769601822,
+			-0.024406827986240387, -0.03925955295562744, 0.08233436942100525, 0.10768332332372665},
 	}
-	b := batch(t, s, 1, len(ids), ids, mask, make([]int64, len(ids)))
-	if err := s.Run(b); err != nil {
-		t.Fatal(err)
-	}
-	got, shape, err := b.Float32Output("output_1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(shape) != 2 || shape[0] != 1 || shape[1] != 50 {
-		t.Fatalf("output_1 shape %v, want [1 50]", shape)
-	}
-	want := []float64{-0.09987275302410126, -0.08381578326225281, -0.17915815114974976,
-		0.1595402956008911, 0.12995541095733643, 0.02285454422235489}
-	for i, w := range want {
-		if math.Abs(float64(got[i])-w) > 1e-6 {
-			t.Errorf("output_1[0][%d] = %v, want %v", i, got[i], w)
+	for i, row := range [][]float32{got[:L], got[(sample.seq+4)*L : (sample.seq+5)*L]} {
+		for j, w := range want[i] {
+			if math.Abs(float64(row[j])-w) > 1e-5 {
+				t.Errorf("logits %d[%d] = %v, want %v", i, j, row[j], w)
+			}
 		}
-	}
-	seq, shape, err := b.Float32Output("output_0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(seq) != 13*50 || shape[1] != 13 {
-		t.Errorf("output_0 shape %v", shape)
 	}
 }
 
-// Every fixture model runs at several batch sizes and lengths, with the
-// outputs pre-allocated from the discovered shapes.
-func TestFixtureModels(t *testing.T) {
-	for _, tc := range []struct {
-		path   string
-		inputs int
-		output string
-		perTok int // output values per token, or per row when seqOut is false
-		seqOut bool
-		maxID  int64
-	}{
-		{"tribuo-tinybert/tinybert.onnx", 3, "output_0", 50, true, 1656},
-		{"vespa-transformer/dummy_transformer_without_type_ids.onnx", 2, "output_0", 16, true, 20},
-		{"optimum-tiny-distilbert/model.onnx", 2, "logits", 2, false, 30522},
-	} {
-		t.Run(filepath.Base(filepath.Dir(tc.path)), func(t *testing.T) {
-			s := open(t, filepath.Join(fixtures, tc.path))
-			if len(s.Inputs) != tc.inputs {
-				t.Errorf("%d inputs, want %d", len(s.Inputs), tc.inputs)
+// Generated models of both families run at several batch sizes and
+// lengths, with the outputs pre-allocated from the discovered shapes.
+func TestGeneratedModelsShapes(t *testing.T) {
+	distil := testmodel.Tiny()
+	distil.ModelType, distil.TypeVocab, distil.Layers = "distilbert", 0, 2
+	for name, spec := range map[string]testmodel.Spec{"bert": testmodel.Tiny(), "distilbert": distil} {
+		t.Run(name, func(t *testing.T) {
+			s := open(t, genModel(t, name, spec))
+			if len(s.Inputs) != len(spec.InputNames()) {
+				t.Errorf("%d inputs, want %d", len(s.Inputs), len(spec.InputNames()))
 			}
 			for _, size := range []int{1, 3} {
 				for _, seq := range []int{5, 17} {
 					n := size * seq
 					ids, mask := make([]int64, n), make([]int64, n)
 					for i := range n {
-						ids[i] = int64(i*7) % tc.maxID
+						ids[i] = int64(i*7) % int64(spec.Vocab)
 						mask[i] = 1
 					}
 					b := batch(t, s, size, seq, ids, mask, make([]int64, n))
 					if err := s.Run(b); err != nil {
 						t.Fatalf("%dx%d: %v", size, seq, err)
 					}
-					out, _, err := b.Float32Output(tc.output)
+					out, _, err := b.Float32Output("logits")
 					if err != nil {
 						t.Fatal(err)
 					}
-					want := size * tc.perTok
-					if tc.seqOut {
-						want *= seq
-					}
-					if len(out) != want {
+					if want := size * seq * len(testmodel.Labels); len(out) != want {
 						t.Errorf("%dx%d: %d values, want %d", size, seq, len(out), want)
 					}
 					for _, v := range out {
@@ -150,7 +134,7 @@ func TestFixtureModels(t *testing.T) {
 
 // The timed call makes no Go allocation.
 func TestRunDoesNotAllocate(t *testing.T) {
-	s := open(t, filepath.Join(fixtures, "tribuo-tinybert/tinybert.onnx"))
+	s := open(t, tinyModel(t))
 	n := 2 * 9
 	ids, mask := make([]int64, n), make([]int64, n)
 	for i := range n {
@@ -167,30 +151,38 @@ func TestRunDoesNotAllocate(t *testing.T) {
 	}
 }
 
-func TestCUDAWithoutProvider(t *testing.T) {
-	_, err := Open(filepath.Join(fixtures, "tribuo-tinybert/tinybert.onnx"), Options{Device: "cuda"})
+// Device cuda fails, saying what to do, where the library has no usable
+// CUDA execution provider (the npm package's build), and auto falls back to
+// the CPU; where it has one, both use it.
+func TestCUDADevice(t *testing.T) {
+	path := tinyModel(t)
+	auto, err := Open(path, Options{Device: "auto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer auto.Destroy()
+	s, err := Open(path, Options{Device: "cuda"})
 	if err == nil {
-		t.Skip("this machine has a usable CUDA execution provider")
+		defer s.Destroy()
+		if s.Device != "cuda" || auto.Device != "cuda" {
+			t.Errorf("a usable CUDA provider: device cuda gives %q, auto %q; want cuda for both", s.Device, auto.Device)
+		}
+		return
 	}
 	if !strings.Contains(err.Error(), "CUDA") || !strings.Contains(err.Error(), "device cpu") {
 		t.Errorf("error %q should say CUDA is missing and suggest device cpu", err)
 	}
-	s, err := Open(filepath.Join(fixtures, "tribuo-tinybert/tinybert.onnx"), Options{Device: "auto"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Destroy()
-	if s.Device != "cpu" {
-		t.Errorf("auto picked %q on a machine without CUDA, want cpu", s.Device)
+	if auto.Device != "cpu" {
+		t.Errorf("auto picked %q on a machine without CUDA, want cpu", auto.Device)
 	}
 }
 
 func TestBadBatches(t *testing.T) {
-	s := open(t, filepath.Join(fixtures, "tribuo-tinybert/tinybert.onnx"))
+	s := open(t, tinyModel(t))
 	if _, err := s.NewBatch(2, 3, make([]int64, 5), make([]int64, 6), make([]int64, 6)); err == nil {
 		t.Error("wrong data length: no error")
 	}
-	if _, err := Open(filepath.Join(fixtures, "missing.onnx"), Options{}); err == nil || !strings.Contains(err.Error(), "missing.onnx") {
+	if _, err := Open(filepath.Join(t.TempDir(), "missing.onnx"), Options{}); err == nil || !strings.Contains(err.Error(), "missing.onnx") {
 		t.Errorf("missing model: error %v should name the file", err)
 	}
 }

@@ -16,15 +16,11 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/stats"
 	"github.com/nerbench/nerbench/internal/testmodel"
 	"github.com/nerbench/nerbench/internal/testmodel/onnxpb"
+	"github.com/nerbench/nerbench/internal/testmodel/wordpiece"
 )
 
-const (
-	fixtures = "../../../shared/fixtures"
-	// tinyDemo is the tiny demo checkpoint that make demo-tiny generates.
-	tinyDemo = "../../outputs/hpo/tiny/trial_0/checkpoint"
-)
-
-var tinyTokenizer = filepath.Join(fixtures, "tribuo-tinybert/tinybert-tokenizer.json")
+// tinyDemo is the tiny demo checkpoint that make demo-tiny generates.
+const tinyDemo = "../../outputs/hpo/tiny/trial_0/checkpoint"
 
 func TestMain(m *testing.M) {
 	if _, err := engine.Init(""); err != nil {
@@ -40,13 +36,39 @@ func TestMain(m *testing.M) {
 }
 
 // texts have different lengths, so that padding to the longest of a batch
-// shows; the first is the golden text of ../shared/fixtures/README.md.
+// shows; the first is the golden text of Tribuo's tiny BERT (see the
+// fixtures tests).
 var texts = []string{
 	"It is a truth universally acknowledged,",
 	"the cat sat",
 	"that a single man in possession of a good fortune, must be in want of a wife.",
 	"yes",
 	"however little known the feelings or views of such a man may be",
+}
+
+// ownVocab is a cased WordPiece vocabulary trained on texts counted twice,
+// so that every word of them is one token, with the special tokens where
+// Tribuo's tiny BERT has them: [UNK]=0 [SEP]=1 [PAD]=2 [CLS]=3, so that a
+// pad id of 0 cannot hide wrong padding.
+func ownVocab(t *testing.T) *wordpiece.Vocab {
+	t.Helper()
+	toks := wordpiece.Train(append(slices.Clone(texts), texts...), 1<<20).Tokens()
+	copy(toks, []string{"[UNK]", "[SEP]", "[PAD]", "[CLS]"})
+	v, err := wordpiece.New(toks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// ownTokenizer writes ownVocab's tokenizer.json into a temporary folder.
+func ownTokenizer(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "tokenizer.json")
+	if err := ownVocab(t).WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func settings() config.Settings {
@@ -84,14 +106,6 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// fixtureModel copies a fixture model.
-func fixtureModel(t *testing.T, rel string) func(string) error {
-	return func(path string) error {
-		copyFile(t, filepath.Join(fixtures, rel), path)
-		return nil
 	}
 }
 
@@ -227,9 +241,9 @@ func gcdInt(a, b int) int {
 // Batch k holds texts k·size … k·size+size−1 (mod n), padded to its own
 // longest text; min(runs, n/gcd(n, size)) distinct batches are built.
 func TestPrepareRotation(t *testing.T) {
-	m := open(t, checkpointDir(t, echoModel(0), tinyTokenizer, nil), settings())
-	if m.Tokenizer.PadID == 0 {
-		t.Fatal("the tinybert tokenizer's pad id is 2: a pad id of 0 would not show wrong padding")
+	m := open(t, checkpointDir(t, echoModel(0), ownTokenizer(t), nil), settings())
+	if m.Tokenizer.PadID != 2 {
+		t.Fatalf("the test tokenizer's pad id is %d, want 2: a pad id of 0 would not show wrong padding", m.Tokenizer.PadID)
 	}
 	for _, tc := range []struct {
 		n, size, runs, batches int
@@ -290,7 +304,7 @@ func TestPrepareRotation(t *testing.T) {
 // every batch is padded to it.
 func TestFixedSequenceLength(t *testing.T) {
 	const fixed = 16
-	m := open(t, checkpointDir(t, echoModel(fixed), tinyTokenizer, nil), settings())
+	m := open(t, checkpointDir(t, echoModel(fixed), ownTokenizer(t), nil), settings())
 	if m.MaxLength != fixed || m.Session.FixedSeqLen != fixed {
 		t.Fatalf("MaxLength %d, fixed %d; want %d", m.MaxLength, m.Session.FixedSeqLen, fixed)
 	}
@@ -321,7 +335,7 @@ func TestFixedSequenceLength(t *testing.T) {
 	// A lower max_length is left alone, without a warning.
 	s := settings()
 	s.MaxLength = 8
-	m = open(t, checkpointDir(t, echoModel(fixed), tinyTokenizer, nil), s)
+	m = open(t, checkpointDir(t, echoModel(fixed), ownTokenizer(t), nil), s)
 	if m.MaxLength != 8 || len(m.Warnings) != 0 {
 		t.Errorf("max_length 8 on a model fixed at 16: MaxLength %d, warnings %q", m.MaxLength, m.Warnings)
 	}
@@ -348,7 +362,7 @@ func TestMaxPositionEmbeddings(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := settings()
 			s.MaxLength = tc.maxLength
-			dir := checkpointDir(t, echoModel(tc.fixed), tinyTokenizer, map[string]any{"max_position_embeddings": tc.maxPos})
+			dir := checkpointDir(t, echoModel(tc.fixed), ownTokenizer(t), map[string]any{"max_position_embeddings": tc.maxPos})
 			m := open(t, dir, s)
 			if m.MaxLength != tc.want {
 				t.Errorf("MaxLength %d, want %d", m.MaxLength, tc.want)
@@ -375,18 +389,19 @@ func TestMaxPositionEmbeddings(t *testing.T) {
 }
 
 func TestVocabSizeWarning(t *testing.T) {
+	n := ownVocab(t).Len()
 	for _, tc := range []struct {
 		vocab int
 		warn  bool
-	}{{1000, true}, {1656, false}, {30522, false}} {
-		dir := checkpointDir(t, echoModel(0), tinyTokenizer, map[string]any{"vocab_size": tc.vocab})
+	}{{n - 1, true}, {n, false}, {30522, false}} {
+		dir := checkpointDir(t, echoModel(0), ownTokenizer(t), map[string]any{"vocab_size": tc.vocab})
 		m := open(t, dir, settings())
 		got := strings.Join(m.Warnings, "\n")
 		if tc.warn != (got != "") {
-			t.Errorf("vocab_size %d with a 1656-token tokenizer: warnings %q", tc.vocab, m.Warnings)
+			t.Errorf("vocab_size %d with a %d-token tokenizer: warnings %q", tc.vocab, n, m.Warnings)
 		}
-		if tc.warn && (!strings.Contains(got, "1656 tokens") || !strings.Contains(got, "vocab_size 1000") || !strings.Contains(got, "tokenizer.json")) {
-			t.Errorf("warning %q should name the tokenizer, its 1656 tokens and vocab_size 1000", got)
+		if tc.warn && (!strings.Contains(got, fmt.Sprintf("%d tokens", n)) || !strings.Contains(got, fmt.Sprintf("vocab_size %d", n-1)) || !strings.Contains(got, "tokenizer.json")) {
+			t.Errorf("warning %q should name the tokenizer, its %d tokens and vocab_size %d", got, n, n-1)
 		}
 	}
 }
@@ -456,7 +471,7 @@ func TestTimeDoesNotAllocate(t *testing.T) {
 }
 
 // wordLevelTokenizer writes a lower-casing WordLevel tokenizer.json of
-// fewer than 20 entries, for the vespa model whose embedding has 20 rows.
+// fewer than 20 entries, for models whose embedding has 20 rows.
 func wordLevelTokenizer(t *testing.T) string {
 	t.Helper()
 	words := []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "cat", "sat", "a", "man", "yes", "of", "is", "it", ","}
@@ -490,44 +505,19 @@ func wordLevelTokenizer(t *testing.T) string {
 	return path
 }
 
-// Each fixture model, the demo model and generated variants, as a
-// checkpoint with a compatible tokenizer, run end to end: open, encode,
-// prepare, warm up, time, with finite outputs.
-func TestCheckpointsEndToEnd(t *testing.T) {
-	// A BERT variant with a vocabulary covering tinybert's 1656 tokens,
-	// int32 inputs named as TF exports name them, and a fixed sequence
-	// length of 32.
-	variant := testmodel.Tiny()
-	variant.Vocab, variant.InputType, variant.MaskName, variant.TypeIDsName, variant.SeqLen = 1656, onnxpb.Int32, "input_mask", "segment_ids", 32
-	noTypes := testmodel.Tiny()
-	noTypes.Vocab, noTypes.TypeVocab, noTypes.MaxPos = 1656, 0, 10
+// endToEnd is one checkpoint of an end-to-end test.
+type endToEnd struct {
+	name      string
+	dir       func(t *testing.T) string
+	output    string
+	maxLength int // MaxLength expected after Open
+	maxID     int64
+}
 
-	for _, tc := range []struct {
-		name      string
-		dir       func(t *testing.T) string
-		output    string
-		maxLength int // MaxLength expected after Open
-		maxID     int64
-	}{
-		{"tribuo-tinybert", func(t *testing.T) string {
-			return checkpointDir(t, fixtureModel(t, "tribuo-tinybert/tinybert.onnx"), tinyTokenizer, nil)
-		}, "output_0", 512, 1656},
-		{"vespa-transformer", func(t *testing.T) string {
-			return checkpointDir(t, fixtureModel(t, "vespa-transformer/dummy_transformer_without_type_ids.onnx"), wordLevelTokenizer(t), nil)
-		}, "output_0", 512, 20},
-		{"optimum-tiny-distilbert", func(t *testing.T) string {
-			dir := checkpointDir(t, fixtureModel(t, "optimum-tiny-distilbert/model.onnx"), filepath.Join(fixtures, "tribuo-tinybert/bert-base-cased-tokenizer.json"), nil)
-			copyFile(t, filepath.Join(fixtures, "optimum-tiny-distilbert/config.json"), filepath.Join(dir, "config.json"))
-			return dir
-		}, "logits", 512, 28996},
-		{"demo-tiny", func(t *testing.T) string { return tinyDemoDir(t) }, "logits", 512, 1 << 20},
-		{"int32-tf-names-seq32", func(t *testing.T) string {
-			return checkpointDir(t, specModel(variant), tinyTokenizer, nil)
-		}, "logits", 32, 1656},
-		{"no-token-types-maxpos10", func(t *testing.T) string {
-			return checkpointDir(t, specModel(noTypes), tinyTokenizer, map[string]any{"max_position_embeddings": 10, "vocab_size": 1656})
-		}, "logits", 10, 1656},
-	} {
+// runEndToEnd runs each checkpoint end to end: open, encode, prepare, warm
+// up, time, with finite outputs.
+func runEndToEnd(t *testing.T, cases []endToEnd) {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			m := open(t, tc.dir(t), settings())
 			if m.MaxLength != tc.maxLength {
@@ -573,23 +563,89 @@ func TestCheckpointsEndToEnd(t *testing.T) {
 	}
 }
 
-// Text to output through the runner reproduces Tribuo's golden vector
-// (../shared/fixtures/README.md).
+// The demo model and generated variants, each as a checkpoint with a
+// compatible tokenizer, run end to end.
+func TestCheckpointsEndToEnd(t *testing.T) {
+	n := ownVocab(t).Len()
+	// The Hugging Face interface, with a vocabulary covering the test
+	// tokenizer's.
+	hf := testmodel.Tiny()
+	hf.Vocab = n
+	// The same with int32 inputs named as TF exports name them, and a fixed
+	// sequence length of 32.
+	variant := hf
+	variant.InputType, variant.MaskName, variant.TypeIDsName, variant.SeqLen = onnxpb.Int32, "input_mask", "segment_ids", 32
+	noTypes := hf
+	noTypes.TypeVocab, noTypes.MaxPos = 0, 10
+	// A DistilBERT-shaped model without token types whose embedding has 20
+	// rows, fed by a WordLevel tokenizer of fewer entries.
+	small := testmodel.Tiny()
+	small.ModelType, small.TypeVocab, small.Vocab, small.OutputName = "distilbert", 0, 20, "output_0"
+
+	runEndToEnd(t, []endToEnd{
+		{"tiny-hf-interface", func(t *testing.T) string {
+			return checkpointDir(t, specModel(hf), ownTokenizer(t), nil)
+		}, "logits", 512, int64(n)},
+		{"distilbert-wordlevel-tokenizer", func(t *testing.T) string {
+			return checkpointDir(t, specModel(small), wordLevelTokenizer(t), nil)
+		}, "output_0", 512, 20},
+		{"demo-tiny", func(t *testing.T) string { return tinyDemoDir(t) }, "logits", 512, 1 << 20},
+		{"int32-tf-names-seq32", func(t *testing.T) string {
+			return checkpointDir(t, specModel(variant), ownTokenizer(t), nil)
+		}, "logits", 32, int64(n)},
+		{"no-token-types-maxpos10", func(t *testing.T) string {
+			return checkpointDir(t, specModel(noTypes), ownTokenizer(t), map[string]any{"max_position_embeddings": 10, "vocab_size": n})
+		}, "logits", 10, int64(n)},
+	})
+}
+
+// Text to output through the runner is what the engine gives for the ids
+// the tokenizer generator computes itself, and a golden vector of the
+// project's own model and tokenizer.
 func TestGoldenThroughRunner(t *testing.T) {
-	m := open(t, checkpointDir(t, fixtureModel(t, "tribuo-tinybert/tinybert.onnx"), tinyTokenizer, nil), settings())
+	v := ownVocab(t)
+	spec := testmodel.Tiny()
+	spec.Vocab = v.Len()
+	m := open(t, checkpointDir(t, specModel(spec), ownTokenizer(t), nil), settings())
 	bs := prepare(t, m, encode(t, m, texts[:1]), 1, 1)
 	if err := bs.Run(0); err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := bs.items[0].Float32Output("output_1")
+	got, _, err := bs.items[0].Float32Output("logits")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []float64{-0.09987275302410126, -0.08381578326225281, -0.17915815114974976,
-		0.1595402956008911, 0.12995541095733643, 0.02285454422235489}
+
+	var ids []int64
+	for _, id := range v.Encode(texts[0]) {
+		ids = append(ids, int64(id))
+	}
+	mask := slices.Repeat([]int64{1}, len(ids))
+	b, err := m.Session.NewBatch(1, len(ids), ids, mask, make([]int64, len(ids)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Destroy()
+	if err := m.Session.Run(b); err != nil {
+		t.Fatal(err)
+	}
+	direct, _, err := b.Float32Output("logits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, direct) {
+		t.Errorf("through the runner:\n %v\nthe engine on the generator's ids %v:\n %v", got[:9], ids, direct[:9])
+	}
+
+	// logits[0][0] as ONNX Runtime 1.30 computed them on x86-64.
+	want := []float64{0.09126536548137665, 0.14328157901763916, -0.004769397899508476, 0.12262479215860367,
+		-0.015470396727323532, -0.0661114752292633, 0.019960615783929825, 0.02722686156630516, 0.10704522579908371}
+	if wantIDs := []int64{3, 124, 131, 8, 142, 143, 125, 5, 1}; !slices.Equal(ids, wantIDs) {
+		t.Errorf("the generator's ids %v, want %v", ids, wantIDs)
+	}
 	for i, w := range want {
-		if math.Abs(float64(got[i])-w) > 1e-6 {
-			t.Errorf("output_1[0][%d] = %v, want %v", i, got[i], w)
+		if math.Abs(float64(got[i])-w) > 1e-5 {
+			t.Errorf("logits[0][0][%d] = %v, want %v", i, got[i], w)
 		}
 	}
 }
@@ -598,8 +654,8 @@ func TestGoldenThroughRunner(t *testing.T) {
 // error for another one names the model and both sizes.
 func TestFixedBatchSize(t *testing.T) {
 	spec := testmodel.Tiny()
-	spec.Vocab, spec.Batch = 1656, 1
-	m := open(t, checkpointDir(t, specModel(spec), tinyTokenizer, nil), settings())
+	spec.Vocab, spec.Batch = ownVocab(t).Len(), 1
+	m := open(t, checkpointDir(t, specModel(spec), ownTokenizer(t), nil), settings())
 	enc := encode(t, m, texts)
 	bs := prepare(t, m, enc, 1, 10)
 	if bs.Len() != len(texts) {
@@ -617,15 +673,15 @@ func TestFixedBatchSize(t *testing.T) {
 	}
 }
 
-// Ids past a model's embedding table (the vespa model has 20 rows, the
-// tinybert tokenizer 1656 tokens, and no config.json to warn from) make
+// Ids past a model's embedding table (testmodel.Tiny() has 32 rows, the
+// test tokenizer many more tokens, and no config.json to warn from) make
 // the first run fail with an error, not a crash.
 func TestIDsPastTheEmbedding(t *testing.T) {
-	m := open(t, checkpointDir(t, fixtureModel(t, "vespa-transformer/dummy_transformer_without_type_ids.onnx"), tinyTokenizer, nil), settings())
+	m := open(t, checkpointDir(t, specModel(testmodel.Tiny()), ownTokenizer(t), nil), settings())
 	bs := prepare(t, m, encode(t, m, texts), 2, 5)
 	_, err := Measure(bs, 1, 3)
 	if err == nil {
-		t.Fatal("ids up to 1655 on a 20-row embedding: no error")
+		t.Fatalf("ids up to %d on a 32-row embedding: no error", ownVocab(t).Len()-1)
 	}
 	if msg := err.Error(); !strings.Contains(msg, "warm-up iteration 0") || !strings.Contains(msg, "Gather") {
 		t.Errorf("error %q should say which iteration failed and why", msg)

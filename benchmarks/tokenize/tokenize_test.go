@@ -7,57 +7,32 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nerbench/nerbench/internal/testmodel/wordpiece"
 )
 
-const fixtures = "../../../shared/fixtures"
-
-// The golden ids of ../shared/fixtures/README.md (Tribuo's BERTFeatureExtractorTest).
-func TestGoldenTinyBERTIDs(t *testing.T) {
-	tk, err := Load(filepath.Join(fixtures, "tribuo-tinybert/tinybert-tokenizer.json"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc, err := tk.Encode("It is a truth universally acknowledged,", 512)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []int64{3, 114, 134, 18, 1528, 269, 297, 55, 66, 385, 1599, 6, 1}
-	if !slices.Equal(enc.IDs, want) {
-		t.Errorf("ids = %v, want %v", enc.IDs, want)
-	}
-	if enc.Truncated {
-		t.Error("Truncated = true for a short text")
-	}
+// corpus trains the test tokenizer; every word of it appears twice, so
+// that the unbounded training makes each word one token.
+var corpus = []string{
+	"It is a truth universally acknowledged,",
+	"that a single man in possession of a good fortune, must be in want of a wife.",
+	"Hello Paris, hello Berlin",
 }
 
-// The older tokenizer.json format has no "model.type"; sugarme alone would
-// guess, and must not fall back to BPE.
-func TestOldFormatWithoutModelType(t *testing.T) {
-	tk, err := Load(filepath.Join(fixtures, "tribuo-tinybert/bert-base-cased-tokenizer.json"), false)
+// ownTokenizer writes a cased WordPiece tokenizer.json trained on corpus
+// (with some words split into pieces when size is small), with the special
+// tokens where Tribuo's tiny BERT has them ([UNK]=0 [SEP]=1 [PAD]=2
+// [CLS]=3), so that code assuming BERT's usual ids shows. It returns the
+// vocabulary and the tokenizer.json as a generic JSON document.
+func ownTokenizer(t *testing.T, size int) (*wordpiece.Vocab, map[string]any) {
+	t.Helper()
+	toks := wordpiece.Train(append(slices.Clone(corpus), corpus...), size).Tokens()
+	copy(toks, []string{"[UNK]", "[SEP]", "[PAD]", "[CLS]"})
+	v, err := wordpiece.New(toks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tk.VocabSize != 28996 {
-		t.Errorf("vocab size = %d, want 28996", tk.VocabSize)
-	}
-	enc, err := tk.Encode("Hello Paris", 512)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// bert-base-cased: [CLS]=101 Hello=8667 Paris=2123 [SEP]=102
-	want := []int64{101, 8667, 2123, 102}
-	if !slices.Equal(enc.IDs, want) {
-		t.Errorf("ids = %v, want %v", enc.IDs, want)
-	}
-	if tk.PadID != 0 {
-		t.Errorf("pad id = %d, want 0 ([PAD])", tk.PadID)
-	}
-}
-
-func TestInferModelTypeFromStrippedDecoder(t *testing.T) {
-	// Same old-format file, but with the decoder removed: the type must
-	// still come out as WordPiece from the model's own fields.
-	data, err := os.ReadFile(filepath.Join(fixtures, "tribuo-tinybert/bert-base-cased-tokenizer.json"))
+	data, err := v.TokenizerJSON()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,32 +40,104 @@ func TestInferModelTypeFromStrippedDecoder(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	doc["decoder"] = nil
-	if data, err = json.Marshal(doc); err != nil {
+	return v, doc
+}
+
+// writeDoc writes a tokenizer.json document into a temporary folder.
+func writeDoc(t *testing.T, doc map[string]any) string {
+	t.Helper()
+	data, err := json.Marshal(doc)
+	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "tokenizer.json")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tk, err := Load(path, false)
+	return path
+}
+
+func ids64(ids []int) []int64 {
+	out := make([]int64, len(ids))
+	for i, id := range ids {
+		out[i] = int64(id)
+	}
+	return out
+}
+
+// A golden encoding of the project's own tokenizer: the ids the WordPiece
+// generator computes itself, written down.
+func TestGoldenOwnTokenizer(t *testing.T) {
+	v, doc := ownTokenizer(t, 130)
+	tk, err := Load(writeDoc(t, doc), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := tk.Encode("Hello Paris", 0)
+	if tk.VocabSize != v.Len() || tk.PadID != 2 {
+		t.Errorf("vocab size %d, pad id %d; want %d, 2", tk.VocabSize, tk.PadID, v.Len())
+	}
+	const text = "It is a truth universally acknowledged,"
+	enc, err := tk.Encode(text, 512)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int64{101, 8667, 2123, 102}; !slices.Equal(enc.IDs, want) {
+	want := []int64{3, 119, 126, 11, 28, 114, 29, 103, 121, 5, 1}
+	if !slices.Equal(enc.IDs, want) {
 		t.Errorf("ids = %v, want %v", enc.IDs, want)
+	}
+	if own := ids64(v.Encode(text)); !slices.Equal(own, want) {
+		t.Errorf("the generator's own encoding %v, want %v", own, want)
+	}
+	if enc.Truncated {
+		t.Error("Truncated = true for a short text")
+	}
+}
+
+// The older tokenizer.json format has no "model.type"; sugarme alone would
+// guess, and must not fall back to BPE. Without the decoder too, the type
+// must still come out as WordPiece from the model's own fields.
+func TestOldFormatWithoutModelType(t *testing.T) {
+	for _, stripDecoder := range []bool{false, true} {
+		v, doc := ownTokenizer(t, 1<<20)
+		delete(doc["model"].(map[string]any), "type")
+		if stripDecoder {
+			doc["decoder"] = nil
+		}
+		tk, err := Load(writeDoc(t, doc), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.VocabSize != v.Len() {
+			t.Errorf("vocab size = %d, want %d", tk.VocabSize, v.Len())
+		}
+		enc, err := tk.Encode("Hello Paris", 512)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hello, _ := v.ID("Hello")
+		paris, _ := v.ID("Paris")
+		if want := []int64{3, int64(hello), int64(paris), 1}; !slices.Equal(enc.IDs, want) || hello == 0 || paris == 0 {
+			t.Errorf("decoder stripped %v: ids = %v, want [CLS]=3 Hello=%d Paris=%d [SEP]=1", stripDecoder, enc.IDs, hello, paris)
+		}
+		if tk.PadID != 2 {
+			t.Errorf("pad id = %d, want 2 ([PAD])", tk.PadID)
+		}
 	}
 }
 
 func TestTruncationKeepsSpecialTokens(t *testing.T) {
-	tk, err := Load(filepath.Join(fixtures, "tribuo-tinybert/tinybert-tokenizer.json"), false)
+	_, doc := ownTokenizer(t, 130)
+	tk, err := Load(writeDoc(t, doc), false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	testTruncation(t, tk, 3, 1)
+}
+
+// testTruncation checks that truncation to 8 tokens keeps [CLS] (id cls)
+// first and [SEP] (id sep) last.
+func testTruncation(t *testing.T, tk *Tokenizer, cls, sep int64) {
+	t.Helper()
 	enc, err := tk.Encode("It is a truth universally acknowledged, that a single man in possession of a good fortune", 8)
 	if err != nil {
 		t.Fatal(err)
@@ -98,8 +145,8 @@ func TestTruncationKeepsSpecialTokens(t *testing.T) {
 	if len(enc.IDs) != 8 {
 		t.Fatalf("len = %d, want 8", len(enc.IDs))
 	}
-	if enc.IDs[0] != 3 || enc.IDs[7] != 1 {
-		t.Errorf("ids = %v: want [CLS]=3 first and [SEP]=1 last", enc.IDs)
+	if enc.IDs[0] != cls || enc.IDs[7] != sep {
+		t.Errorf("ids = %v: want [CLS]=%d first and [SEP]=%d last", enc.IDs, cls, sep)
 	}
 	if !enc.Truncated {
 		t.Error("Truncated = false")

@@ -13,31 +13,36 @@ import (
 
 	"github.com/nerbench/nerbench/internal/contract"
 	"github.com/nerbench/nerbench/internal/contract/schematest"
+	"github.com/nerbench/nerbench/internal/testmodel"
+	"github.com/nerbench/nerbench/internal/testmodel/wordpiece"
 )
 
-const fixtures = "../../../shared/fixtures"
-
-// fixtureCheckpoint lays out Tribuo's tiny BERT and its tokenizer as an
-// optimum-style checkpoint folder .../trial_3/checkpoint.
-func fixtureCheckpoint(t *testing.T) string {
+// ownCheckpoint writes an optimum-style checkpoint folder
+// .../tiny/trial_3/checkpoint made at test time: testmodel.Tiny() and a
+// WordPiece tokenizer.json trained on the texts of writeTexts.
+func ownCheckpoint(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "tinybert", "trial_3", "checkpoint")
+	dir := filepath.Join(t.TempDir(), "tiny", "trial_3", "checkpoint")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for src, dst := range map[string]string{
-		"tribuo-tinybert/tinybert.onnx":           "model.onnx",
-		"tribuo-tinybert/tinybert-tokenizer.json": "tokenizer.json",
-	} {
-		data, err := os.ReadFile(filepath.Join(fixtures, src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, dst), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	v := wordpiece.Train(testTexts, 200)
+	spec := testmodel.Tiny()
+	spec.Vocab = v.Len()
+	if err := testmodel.WriteFile(filepath.Join(dir, "model.onnx"), spec); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.WriteFile(filepath.Join(dir, "tokenizer.json")); err != nil {
+		t.Fatal(err)
 	}
 	return dir
+}
+
+// testTexts are the non-empty texts of writeTexts.
+var testTexts = []string{
+	"Angela Merkel met Emmanuel Macron in Paris on 3 May 2019.",
+	"Apple opened an office in Berlin.",
+	"The United Nations convened in Geneva.",
 }
 
 func writeTexts(t *testing.T) string {
@@ -61,7 +66,14 @@ func runNerbench(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestRunWritesValidFile(t *testing.T) {
-	ckpt, texts := fixtureCheckpoint(t), writeTexts(t)
+	testRunWritesValidFile(t, ownCheckpoint(t), "tiny_trial_3")
+}
+
+// testRunWritesValidFile runs nerbench run on the checkpoint ckpt, whose
+// default name is name, and checks the benchmark.json it writes.
+func testRunWritesValidFile(t *testing.T, ckpt, name string) {
+	t.Helper()
+	texts := writeTexts(t)
 	out := filepath.Join(t.TempDir(), "benchmark.json")
 	// The Python tool's spelling: several values after one --batch-sizes.
 	code, stdout, stderr := runNerbench(t, "run", "--checkpoint", ckpt, "--test-data", texts,
@@ -82,7 +94,7 @@ func TestRunWritesValidFile(t *testing.T) {
 	if got := f.BatchSizes(); !reflect.DeepEqual(got, []int{1, 2}) {
 		t.Errorf("batch sizes %v, want [1 2]", got)
 	}
-	if f.Device != "cpu" || f.Model != "tinybert_trial_3" || f.Config["ort-version"] != "1.30.0" || f.Config["max-length"] != "16" {
+	if f.Device != "cpu" || f.Model != name || f.Config["ort-version"] != "1.30.0" || f.Config["max-length"] != "16" {
 		t.Errorf("device %q model %q config %v", f.Device, f.Model, f.Config)
 	}
 	for n, b := range f.Batches {
@@ -96,7 +108,7 @@ func TestRunWritesValidFile(t *testing.T) {
 			t.Errorf("batch %d: throughput %v, want %v", n, b.ThroughputDocsPerSec, want)
 		}
 	}
-	if !strings.Contains(stdout, "Benchmark results: tinybert_trial_3") || !strings.Contains(stdout, "docs/sec") {
+	if !strings.Contains(stdout, "Benchmark results: "+name) || !strings.Contains(stdout, "docs/sec") {
 		t.Errorf("stdout lacks the results table:\n%s", stdout)
 	}
 	if !strings.Contains(stderr, "3 texts (1 empty skipped") {
@@ -105,7 +117,7 @@ func TestRunWritesValidFile(t *testing.T) {
 }
 
 func TestRunGoBenchFormat(t *testing.T) {
-	ckpt, texts := fixtureCheckpoint(t), writeTexts(t)
+	ckpt, texts := ownCheckpoint(t), writeTexts(t)
 	out := filepath.Join(t.TempDir(), "benchmark.json")
 	code, stdout, stderr := runNerbench(t, "run", "-checkpoint", ckpt, "-test-data", texts,
 		"-batch-sizes", "1,3", "-iterations", "4", "-warmup", "0", "-output", out, "-format", "gobench", "-name", "tiny/bert")
@@ -137,7 +149,7 @@ func TestRunGoBenchFormat(t *testing.T) {
 }
 
 func TestRunBadInput(t *testing.T) {
-	ckpt, texts := fixtureCheckpoint(t), writeTexts(t)
+	ckpt, texts := ownCheckpoint(t), writeTexts(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "benchmark.json")
 	const existing = `{"keep": "me"}`

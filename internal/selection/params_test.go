@@ -1,12 +1,14 @@
 package selection
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/nerbench/nerbench/internal/selection/onnxparams"
+	"github.com/nerbench/nerbench/internal/testmodel"
 )
 
 // Published parameter counts of the base models (without task heads), and
@@ -78,33 +80,46 @@ func TestEstimateParametersErrors(t *testing.T) {
 	}
 }
 
-// The estimate from the optimum fixture's config.json matches the count of
-// its ONNX model's initializers, less the pre_classifier layer that a
-// sequence classifier has and a token classifier does not.
+// The estimate from the config.json of a model of the project's graph
+// builder matches the count of its ONNX model's initializers, for BERT (a
+// token classifier without pooler) and DistilBERT key names.
 func TestEstimateMatchesONNX(t *testing.T) {
-	dir := fixture(t, "optimum-tiny-distilbert")
-	est, err := estimateFile(filepath.Join(dir, "config.json"))
-	if err != nil {
-		t.Fatal(err)
+	distil := testmodel.Tiny()
+	distil.ModelType, distil.TypeVocab, distil.Layers, distil.Vocab, distil.NumLabels = "distilbert", 0, 2, 100, 5
+	for name, tc := range map[string]struct {
+		spec testmodel.Spec
+		cfg  map[string]any
+	}{
+		"bert": {testmodel.Tiny(), map[string]any{"model_type": "bert", "vocab_size": 32, "hidden_size": 16,
+			"num_hidden_layers": 1, "intermediate_size": 32, "max_position_embeddings": 64, "type_vocab_size": 2,
+			"id2label": map[string]string{"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-ORG", "4": "I-ORG",
+				"5": "B-LOC", "6": "I-LOC", "7": "B-MISC", "8": "I-MISC"}}},
+		"distilbert": {distil, map[string]any{"model_type": "distilbert", "vocab_size": 100, "dim": 16,
+			"n_layers": 2, "hidden_dim": 32, "max_position_embeddings": 64, "num_labels": 5}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			data, err := json.Marshal(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "config.json"), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := testmodel.WriteFile(filepath.Join(dir, "model.onnx"), tc.spec); err != nil {
+				t.Fatal(err)
+			}
+			est, err := estimateFile(filepath.Join(dir, "config.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := onnxparams.File(filepath.Join(dir, "model.onnx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if est != c.Parameters || est != tc.spec.NumParams() {
+				t.Errorf("estimate %d, ONNX %d, spec %d", est, c.Parameters, tc.spec.NumParams())
+			}
+		})
 	}
-	c, err := onnxparams.File(filepath.Join(dir, "model.onnx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const preClassifier = 2*2 + 2
-	if est != c.Parameters-preClassifier {
-		t.Errorf("estimate %d, ONNX %d − pre_classifier %d = %d", est, c.Parameters, preClassifier, c.Parameters-preClassifier)
-	}
-}
-
-// fixtures is ../shared/fixtures seen from the project's root.
-var fixtures = filepath.Join("..", "..", "shared", "fixtures")
-
-func fixture(t *testing.T, rel string) string {
-	t.Helper()
-	p := filepath.Join(fixtures, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture not available: %v", err)
-	}
-	return p
 }

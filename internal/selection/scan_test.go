@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/testmodel"
 )
 
 // benchJSON returns a benchmark.json with batch_1.mean_ms = ms.
@@ -26,13 +27,50 @@ func benchJSON(t *testing.T, ms float64) string {
 	return string(data)
 }
 
-// Fixture models, copied into trees by "@fixture:<path>" contents.
+// Models copied into trees by "@model:<name>" contents. They are made at
+// test time by the project's graph builder with the parameter counts of
+// the shared fixtures they stand for (which the fixtures tests check), so
+// that the golden files hold for both.
 const (
-	tinyBERT       = "@fixture:tribuo-tinybert/tinybert.onnx"                             // 121,200 weights
-	tinyDistilBERT = "@fixture:optimum-tiny-distilbert/model.onnx"                        // 62,172 weights
-	tinyDistilCfg  = "@fixture:optimum-tiny-distilbert/config.json"                       // estimate 62,166
-	vespa          = "@fixture:vespa-transformer/dummy_transformer_without_type_ids.onnx" // 2,496
+	tinyBERT       = "@model:tinybert"        // 121,200 weights, as Tribuo's tiny BERT
+	tinyDistilBERT = "@model:tiny-distilbert" // 62,172 weights, as optimum's tiny DistilBERT
+	vespa          = "@model:vespa"           // 2,496 weights, as Vespa's dummy transformer
+	// tinyDistilCfg is optimum's tiny DistilBERT config.json, less the keys
+	// the estimate does not read: estimate 62,166 (no pre_classifier).
+	tinyDistilCfg = `{"model_type": "distilbert", "vocab_size": 30522, "dim": 2, "n_layers": 2, "n_heads": 2,
+		"hidden_dim": 2, "max_position_embeddings": 512, "id2label": {"0": "NEGATIVE", "1": "POSITIVE"}}`
 )
+
+// standIns are the specs of the "@model:" models.
+var standIns = map[string]testmodel.Spec{
+	// Tribuo's 1-layer BertModel (hidden 50, intermediate 200, vocab 1656,
+	// 100 positions, 2 token types): a classifier of 50 labels has the
+	// size of its pooler (50×50+50).
+	"tinybert": {ModelType: "bert", Layers: 1, Hidden: 50, Heads: 2, Intermediate: 200, Vocab: 1656, MaxPos: 100,
+		TypeVocab: 2, LayerNormEps: 1e-12, NumLabels: 50, Seed: 1},
+	// optimum's DistilBertForSequenceClassification (dim 2, 2 layers, vocab
+	// 30522, 512 positions): 4 labels weigh what its pre_classifier and
+	// 2-label classifier weigh (2·(2×2+2)).
+	"tiny-distilbert": {ModelType: "distilbert", Layers: 2, Hidden: 2, Heads: 2, Intermediate: 2, Vocab: 30522, MaxPos: 512,
+		LayerNormEps: 1e-12, NumLabels: 4, Seed: 1},
+	// An embedding of 20 rows and 16 outputs per token, as Vespa's.
+	"vespa": {ModelType: "distilbert", Layers: 1, Hidden: 16, Heads: 2, Intermediate: 16, Vocab: 20, MaxPos: 11,
+		LayerNormEps: 1e-12, NumLabels: 16, Seed: 1},
+}
+
+// standIn returns the ONNX bytes of the "@model:" model name.
+func standIn(t *testing.T, name string) []byte {
+	t.Helper()
+	spec, ok := standIns[name]
+	if !ok {
+		t.Fatalf("no model %q", name)
+	}
+	var b bytes.Buffer
+	if _, err := testmodel.Build(&b, spec); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
 
 // writeTree writes files (path relative to root → content) under root.
 func writeTree(t *testing.T, root string, files map[string]string) {
@@ -47,11 +85,8 @@ func writeTree(t *testing.T, root string, files map[string]string) {
 			t.Fatal(err)
 		}
 		data := []byte(content)
-		if src, ok := strings.CutPrefix(content, "@fixture:"); ok {
-			var err error
-			if data, err = os.ReadFile(fixture(t, src)); err != nil {
-				t.Fatal(err)
-			}
+		if name, ok := strings.CutPrefix(content, "@model:"); ok {
+			data = standIn(t, name)
 		}
 		if strings.HasSuffix(rel, "/") {
 			continue // just the directory
@@ -66,7 +101,8 @@ func metrics(f1 string) string {
 	return `{"macro-f1": ` + f1 + `, "micro-f1": 0.9, "accuracy": 0.95, "loss": 0.2}`
 }
 
-// demoTree is three backbones whose best trials hold the fixture models.
+// demoTree is three backbones whose best trials hold the stand-ins of the
+// fixture models.
 func demoTree(t *testing.T, bench map[string]float64) string {
 	root := t.TempDir()
 	files := map[string]string{

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/sugarme/tokenizer/pretrained"
+
+	"github.com/nerbench/nerbench/internal/testmodel/wordpiece"
 )
 
 func TestCorpus(t *testing.T) {
@@ -39,7 +41,7 @@ func TestCorpus(t *testing.T) {
 	if len(seen) < len(g.texts)*9/10 {
 		t.Errorf("only %d distinct texts of %d", len(seen), len(g.texts))
 	}
-	if s := g.vocab.stats(g.texts); s.over512 < 15 {
+	if s := vocabStats(g.vocab, g.texts); s.over512 < 15 {
 		t.Errorf("%d texts over 512 tokens, want at least 15", s.over512)
 	}
 	if !slices.Equal(generateCorpus(), g.texts) {
@@ -63,8 +65,8 @@ func TestTokenizerLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pretrained.FromFile: %v", err)
 	}
-	if n := tk.GetVocabSize(true); n != len(g.vocab.tokens) {
-		t.Errorf("vocabulary size %d, want %d", n, len(g.vocab.tokens))
+	if n := tk.GetVocabSize(true); n != g.vocab.Len() {
+		t.Errorf("vocabulary size %d, want %d", n, g.vocab.Len())
 	}
 	for tok, id := range map[string]int{"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "[MASK]": 4} {
 		if got, ok := tk.TokenToId(tok); !ok || got != id {
@@ -76,10 +78,10 @@ func TestTokenizerLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(enc.Ids) < 3 || enc.Ids[0] != clsID || enc.Ids[len(enc.Ids)-1] != sepID {
-		t.Fatalf("ids %v (tokens %q): want [CLS]=%d first and [SEP]=%d last", enc.Ids, enc.Tokens, clsID, sepID)
+	if len(enc.Ids) < 3 || enc.Ids[0] != wordpiece.ClsID || enc.Ids[len(enc.Ids)-1] != wordpiece.SepID {
+		t.Fatalf("ids %v (tokens %q): want [CLS]=%d first and [SEP]=%d last", enc.Ids, enc.Tokens, wordpiece.ClsID, wordpiece.SepID)
 	}
-	if slices.Contains(enc.Ids, unkID) {
+	if slices.Contains(enc.Ids, wordpiece.UnkID) {
 		t.Errorf("tokens %q contain [UNK]", enc.Tokens)
 	}
 
@@ -110,14 +112,14 @@ func TestTokenizerLoads(t *testing.T) {
 		if err != nil {
 			t.Fatalf("text %d: %v", i, err)
 		}
-		if want := g.vocab.encode(text); !slices.Equal(enc.Ids, want) {
+		if want := g.vocab.Encode(text); !slices.Equal(enc.Ids, want) {
 			t.Fatalf("text %d: sugarme ids differ from the generator's\n got %v\nwant %v\ntext %q", i, enc.Ids, want, text)
 		}
-		if slices.Contains(enc.Ids, unkID) {
+		if slices.Contains(enc.Ids, wordpiece.UnkID) {
 			t.Errorf("text %d has [UNK]: %q", i, enc.Tokens)
 		}
 		pieces += len(enc.Ids) - 2
-		words += len(preTokenize(text))
+		words += len(wordpiece.PreTokenize(text))
 	}
 	t.Logf("%d texts: %.3f word pieces per pre-tokenized word", len(g.texts), float64(pieces)/float64(words))
 }

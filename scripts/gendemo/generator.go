@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/nerbench/nerbench/internal/testmodel/wordpiece"
 )
 
 const stampName = ".gendemo-stamp.json"
@@ -24,7 +26,7 @@ type generator struct {
 	log    io.Writer
 
 	texts     []string
-	vocab     *vocab
+	vocab     *wordpiece.Vocab
 	tokenizer []byte // tokenizer.json
 }
 
@@ -37,7 +39,7 @@ func (g *generator) run() error {
 	if err := g.prepare(); err != nil {
 		return err
 	}
-	g.logf("corpus: %d texts; tokenizer: %d WordPiece entries (%.2fs)", len(g.texts), len(g.vocab.tokens), time.Since(start).Seconds())
+	g.logf("corpus: %d texts; tokenizer: %d WordPiece entries (%.2fs)", len(g.texts), g.vocab.Len(), time.Since(start).Seconds())
 
 	if err := g.writeData(); err != nil {
 		return err
@@ -56,8 +58,8 @@ func (g *generator) run() error {
 // prepare builds the corpus and the tokenizer.
 func (g *generator) prepare() error {
 	g.texts = generateCorpus()
-	g.vocab = trainVocab(g.texts, targetVocab)
-	tok, err := g.vocab.tokenizerJSON()
+	g.vocab = wordpiece.Train(g.texts, targetVocab)
+	tok, err := g.vocab.TokenizerJSON()
 	if err != nil {
 		return fmt.Errorf("encoding tokenizer.json: %w", err)
 	}
@@ -215,7 +217,7 @@ func (g *generator) logHistogram() {
 		bar := strings.Repeat("#", (counts[i]*40+maxC-1)/maxC)
 		fmt.Fprintf(g.log, "  %8s %4d %s\n", l, counts[i], bar)
 	}
-	s := g.vocab.stats(g.texts)
+	s := vocabStats(g.vocab, g.texts)
 	g.logf("tokens per text (with [CLS]/[SEP]): min %d, median %d, max %d; %d texts over 512 tokens", s.min, s.median, s.max, s.over512)
 }
 
@@ -239,7 +241,7 @@ func modelSeed(backbone string, trial int) uint64 {
 }
 
 func (g *generator) writeBackbone(a0 arch) error {
-	a := a0.withVocab(len(g.vocab.tokens))
+	a := a0.withVocab(g.vocab.Len())
 	dir := g.backboneDir(a)
 	ts := simulateTrials(a.Backbone)
 	best := bestTrial(ts)
@@ -332,7 +334,7 @@ func (g *generator) writeManifest() error {
 	hpo := filepath.Join(g.opts.out, "hpo")
 	entries := map[string]manifestEntry{}
 	for _, a0 := range archs {
-		a := a0.withVocab(len(g.vocab.tokens))
+		a := a0.withVocab(g.vocab.Len())
 		ts := simulateTrials(a.Backbone)
 		s := readStamp(g.backboneDir(a), g.backboneKey(a, ts))
 		if s == nil || s.BestTrial == nil {

@@ -13,6 +13,7 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/nerbench/nerbench/benchmarks/engine"
+	"github.com/nerbench/nerbench/internal/testmodel/wordpiece"
 )
 
 var (
@@ -126,7 +127,7 @@ func batch(seqs [][]int64, types [][]int64) (S int, ids, mask, tt []int64) {
 				}
 				tt = append(tt, ty)
 			} else {
-				ids, mask, tt = append(ids, padID), append(mask, 0), append(tt, 0)
+				ids, mask, tt = append(ids, wordpiece.PadID), append(mask, 0), append(tt, 0)
 			}
 		}
 	}
@@ -155,7 +156,7 @@ var testSetup = sync.OnceValues(func() (*generator, error) {
 	return g, g.prepare()
 })
 
-func demoVocab(t *testing.T) *vocab {
+func demoVocab(t *testing.T) *wordpiece.Vocab {
 	t.Helper()
 	g, err := testSetup()
 	if err != nil {
@@ -169,7 +170,7 @@ func demoVocab(t *testing.T) *vocab {
 // logits it gives alone), and agreement with the Go reference.
 func checkModel(t *testing.T, a arch, seed uint64) {
 	v := demoVocab(t)
-	a = a.withVocab(len(v.tokens))
+	a = a.withVocab(v.Len())
 	path := filepath.Join(t.TempDir(), "model.onnx")
 	size, err := writeModel(path, a, seed)
 	if err != nil {
@@ -204,13 +205,13 @@ func checkModel(t *testing.T, a arch, seed uint64) {
 	g, _ := testSetup()
 	var long []int64
 	for _, text := range g.texts {
-		if long = toInt64(v.encode(text)); len(long) >= 40 {
+		if long = toInt64(v.Encode(text)); len(long) >= 40 {
 			break
 		}
 	}
 	long = long[:40]
-	long[len(long)-1] = sepID
-	short := toInt64(v.encode("Angela Merkel met Emmanuel Macron in Paris on 3 March 2021 to discuss energy prices."))
+	long[len(long)-1] = wordpiece.SepID
+	short := toInt64(v.Encode("Angela Merkel met Emmanuel Macron in Paris on 3 March 2021 to discuss energy prices."))
 	if len(short) >= len(long) {
 		t.Fatalf("short sequence has %d tokens, want fewer than %d", len(short), len(long))
 	}
@@ -294,7 +295,7 @@ func TestFullSizeModelsORT(t *testing.T) {
 	for _, name := range []string{"distilbert", "bert"} {
 		t.Run(name, func(t *testing.T) {
 			a, _ := archByName(name)
-			a = a.withVocab(len(v.tokens))
+			a = a.withVocab(v.Len())
 			path := filepath.Join(t.TempDir(), "model.onnx")
 			start := time.Now()
 			size, err := writeModel(path, a, modelSeed(name, 0))
@@ -309,12 +310,12 @@ func TestFullSizeModelsORT(t *testing.T) {
 			const S = 128
 			var ids []int64
 			for _, text := range g.texts {
-				if ids = toInt64(v.encode(text)); len(ids) > S {
+				if ids = toInt64(v.Encode(text)); len(ids) > S {
 					break
 				}
 			}
 			ids = ids[:S]
-			ids[S-1] = sepID
+			ids[S-1] = wordpiece.SepID
 			mask := slices.Repeat([]int64{1}, S)
 			var runs []time.Duration
 			var logits []float32

@@ -7,6 +7,7 @@ import (
 
 	"github.com/nerbench/nerbench/internal/testmodel"
 	"github.com/nerbench/nerbench/internal/testmodel/onnxpb"
+	"github.com/nerbench/nerbench/internal/testmodel/wordpiece"
 	ort "github.com/yalue/onnxruntime_go"
 )
 
@@ -136,7 +137,7 @@ func padTo(seqs, types [][]int64, seq int) (int, []int64, []int64, []int64) {
 	var ids, mask, tt []int64
 	for i, s := range seqs {
 		for j := range seq {
-			id, m, ty := int64(padID), int64(0), int64(0)
+			id, m, ty := int64(wordpiece.PadID), int64(0), int64(0)
 			if j < len(s) {
 				id, m = s[j], 1
 				if types != nil {

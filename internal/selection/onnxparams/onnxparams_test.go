@@ -9,19 +9,10 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/nerbench/nerbench/internal/testmodel"
+	"github.com/nerbench/nerbench/internal/testmodel/onnxpb"
 )
-
-// fixtures is ../shared/fixtures seen from the project's root.
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
-
-func fixture(t *testing.T, rel string) string {
-	t.Helper()
-	p := filepath.Join(fixtures, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture not available: %v", err)
-	}
-	return p
-}
 
 // bertParams is the weight count of a BERT encoder (embeddings with
 // LayerNorm, layers of self-attention, feed-forward and two LayerNorms),
@@ -32,32 +23,6 @@ func bertParams(vocab, hidden, layers, inter, maxPos, typeVocab int64) int64 {
 	ffn := hidden*inter + inter + inter*hidden + hidden
 	norms := 2 * 2 * hidden
 	return emb + layers*(attn+ffn+norms)
-}
-
-func TestFixturesAgainstArchitecture(t *testing.T) {
-	tests := []struct {
-		path string
-		want int64
-	}{
-		// tiny DistilBertForSequenceClassification (config.json beside it):
-		// dim 2, hidden_dim 2, 2 layers, vocab 30522, 512 positions, no token
-		// types, then pre_classifier (2×2+2) and classifier (2×2+2).
-		{"optimum-tiny-distilbert/model.onnx", bertParams(30522, 2, 2, 2, 512, 0) + (2*2 + 2) + (2*2 + 2)},
-		// Tribuo's 1-layer BertModel: hidden 50, vocab 1656 (its tokenizer),
-		// intermediate 200, 100 positions, 2 token types, and the pooler.
-		{"tribuo-tinybert/tinybert.onnx", bertParams(1656, 50, 1, 200, 100, 2) + (50*50 + 50)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.path, func(t *testing.T) {
-			c, err := File(fixture(t, tt.path))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.Parameters != tt.want {
-				t.Errorf("Parameters = %d, want %d", c.Parameters, tt.want)
-			}
-		})
-	}
 }
 
 // reference counts a model held in memory with protowire's slice functions,
@@ -118,34 +83,82 @@ func reference(t *testing.T, data []byte) Count {
 	return c
 }
 
-func TestFixturesAgainstReference(t *testing.T) {
-	paths, _ := filepath.Glob(filepath.Join(fixtures, "*", "*.onnx"))
-	if len(paths) == 0 {
-		t.Skip("no fixtures")
+// generated writes models of the project's graph builder: BERT and
+// DistilBERT, with the interface variants (int32 inputs, a float16 output)
+// that change the graph but not the weights.
+func generated(t *testing.T) map[string]testmodel.Spec {
+	t.Helper()
+	distil := testmodel.Tiny()
+	distil.ModelType, distil.TypeVocab, distil.Layers, distil.Vocab = "distilbert", 0, 2, 100
+	int32In := testmodel.Tiny()
+	int32In.InputType = onnxpb.Int32
+	fp16 := testmodel.Tiny()
+	fp16.OutputType, fp16.Intermediate = onnxpb.Float16, 24
+	return map[string]testmodel.Spec{"bert": testmodel.Tiny(), "distilbert": distil, "int32": int32In, "fp16": fp16}
+}
+
+func writeSpec(t *testing.T, name string, spec testmodel.Spec) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name+".onnx")
+	if err := testmodel.WriteFile(path, spec); err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range paths {
-		t.Run(filepath.Base(p), func(t *testing.T) {
-			data, err := os.ReadFile(p)
+	return path
+}
+
+// The count of a generated model is what its architecture says (a token
+// classification head on a BERT encoder without pooler) and what the
+// builder says it wrote.
+func TestGeneratedAgainstArchitecture(t *testing.T) {
+	for name, spec := range generated(t) {
+		t.Run(name, func(t *testing.T) {
+			c, err := File(writeSpec(t, name, spec))
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := reference(t, data)
-			got, err := File(p)
-			if err != nil {
-				t.Fatal(err)
+			H, L := int64(spec.Hidden), int64(len(testmodel.Labels))
+			want := bertParams(int64(spec.Vocab), H, int64(spec.Layers), int64(spec.Intermediate), int64(spec.MaxPos), int64(spec.TypeVocab)) + H*L + L
+			if c.Parameters != want || c.Parameters != spec.NumParams() {
+				t.Errorf("Parameters = %d, want %d (NumParams %d)", c.Parameters, want, spec.NumParams())
 			}
-			if got != want {
-				t.Errorf("File = %+v, reference = %+v", got, want)
-			}
-			if got.Parameters == 0 || got.Initializers == 0 {
-				t.Errorf("File = %+v, want weights", got)
-			}
-			// A reader that cannot seek reads the same.
-			got2, err := Read(struct{ io.Reader }{bytes.NewReader(data)})
-			if err != nil || got2 != want {
-				t.Errorf("Read (no seeking) = %+v, %v; want %+v", got2, err, want)
+			if c.Initializers != len(spec.Params()) || c.Other != 0 || c.SparseInitializers != 0 {
+				t.Errorf("count %+v, want %d float initializers only", c, len(spec.Params()))
 			}
 		})
+	}
+}
+
+func TestGeneratedAgainstReference(t *testing.T) {
+	for name, spec := range generated(t) {
+		t.Run(name, func(t *testing.T) {
+			testAgainstReference(t, writeSpec(t, name, spec))
+		})
+	}
+}
+
+// testAgainstReference counts the model at p with File, with Read on a
+// reader that cannot seek, and with the reference decoder.
+func testAgainstReference(t *testing.T, p string) {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := reference(t, data)
+	got, err := File(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("File = %+v, reference = %+v", got, want)
+	}
+	if got.Parameters == 0 || got.Initializers == 0 {
+		t.Errorf("File = %+v, want weights", got)
+	}
+	// A reader that cannot seek reads the same.
+	got2, err := Read(struct{ io.Reader }{bytes.NewReader(data)})
+	if err != nil || got2 != want {
+		t.Errorf("Read (no seeking) = %+v, %v; want %+v", got2, err, want)
 	}
 }
 
