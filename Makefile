@@ -48,8 +48,10 @@ test: ort demo-tiny chromium vet fmt-check
 chromium:
 	scripts/setup-chromium.sh >/dev/null
 
+## vet: go vet, and again without cgo for everything but the suite (only benchmarks/ needs cgo)
 vet:
 	$(GO) vet ./...
+	CGO_ENABLED=0 $(GO) vet ./cmd/... ./converter/... ./internal/...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
