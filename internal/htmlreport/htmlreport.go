@@ -120,8 +120,11 @@ func Charts(models []compare.Model) []Chart {
 	t := compare.Build(models)
 	var charts []Chart
 	for _, lc := range lineCharts {
-		c := metricChart(lc.id, lc.title, lc.ylabel, lc.key, lc.note, models, t.BatchSizes)
-		charts = append(charts, c)
+		m, ok := contract.MetricByKey(lc.key)
+		if !ok {
+			panic("htmlreport: no metric " + lc.key + " in the contract's table")
+		}
+		charts = append(charts, metricChart(lc.id, lc.title, m, lc.about, models, t.BatchSizes))
 	}
 	for _, n := range samplesBatches(models) {
 		if c, ok := histogramChart("hist-"+strconv.Itoa(n), n, models); ok {
