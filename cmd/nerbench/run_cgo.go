@@ -30,6 +30,9 @@ func init() {
 	commands["run"] = command{runSummary, runCmd}
 }
 
+// mean is the mean latency metric, for progress lines.
+var mean, _ = contract.MetricByKey(contract.KeyMean)
+
 func runCmd(stdout, stderr io.Writer, args []string) error {
 	a, err := parseRunArgs(stderr, args)
 	if err != nil {
@@ -108,7 +111,7 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 			return err
 		}
 		r.Model = name
-		fmt.Fprintf(stderr, "mean %.2f ms (%v)\n", r.Summary.MeanNs/1e6, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stderr, "mean %.2f ms (%v)\n", mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
 		if err := bw.Write(r.Record(cfg...)); err != nil {
 			return err
 		}

@@ -171,9 +171,9 @@ func build(models []compare.Model, opts Options) *page {
 			model = "" // says nothing the name does not
 		}
 		row := modelRow{Name: m.Name, Model: model, Color: styleOf(i).Color, Dash: styleOf(i).Dash, Device: f.Device,
-			ORT: cfg("ort-version"), CPU: strings.TrimSpace(f.Config["cpu"]),
-			Threads:   cfg("intra-op-threads") + " / " + cfg("inter-op-threads"),
-			MaxLength: cfg("max-length"), Iterations: joinInts(iters), Runs: joinInts(runs),
+			ORT: cfg(contract.ConfigORTVersion), CPU: strings.TrimSpace(f.Config["cpu"]),
+			Threads:   cfg(contract.ConfigIntraOpThreads) + " / " + cfg(contract.ConfigInterOpThreads),
+			MaxLength: cfg(contract.ConfigMaxLength), Iterations: joinInts(iters), Runs: joinInts(runs),
 			Samples: "no", Timestamp: measured(f.Timestamp), Path: m.Path}
 		if samples > 0 {
 			row.Samples = fmt.Sprintf("%d kept", samples)
