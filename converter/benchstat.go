@@ -11,8 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/nerbench/nerbench/benchmarks/benchname"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 type format int
@@ -45,20 +49,23 @@ func detect(data []byte) format {
 	return formatGoBench
 }
 
-// csvUnits maps benchstat's (tidied) units to metric indexes; tokens/op is
-// -2, anything else is ignored.
+// csvUnits maps benchstat's (tidied) units to their metric's place in
+// metrics; other units are ignored.
 var csvUnits = func() map[string]int {
-	m := map[string]int{tidyUnit(tokensUnit): -2}
+	m := map[string]int{}
 	for i, mt := range metrics {
-		m[tidyUnit(mt.unit)] = i
+		m[tidyUnit(mt.Unit)] = i
 	}
 	return m
 }()
 
+// meanIndex is the place of the mean latency in metrics: its table comes
+// first in benchstat's output, and counts the benchmarks found.
+var meanIndex = metricIndex(contract.UnitMean)
+
 // csvTable is the layout of one benchstat table.
 type csvTable struct {
-	metric     int // index into metrics, -2 for tokens, -1 to ignore
-	ms         bool
+	metric     int // index into metrics, -1 to ignore
 	base, new  int // columns of the baseline's and the new side's center
 	delta, p   int // columns of "vs base" and "P"; -1 if none
 	baseName   string
@@ -77,7 +84,6 @@ func newCSVTable(rec, colRow []string) (*csvTable, error) {
 	t := &csvTable{metric: -1, delta: -1, p: -1, base: centers[0], new: centers[len(centers)-1]}
 	if m, ok := csvUnits[unit]; ok {
 		t.metric = m
-		t.ms = m >= 0 && metrics[m].ms
 	}
 	if len(centers) > 1 {
 		t.comparable = true
@@ -163,19 +169,19 @@ func (c *collector) addBenchstatCSV(in Input) {
 			continue
 		}
 
-		model, batch, err := parseName(benchfmt.Name(rec[0]))
-		if err == errNotOurs {
-			if tbl.metric == 0 {
+		model, batch, err := benchname.Parse(rec[0])
+		if err == benchname.ErrNotOurs {
+			if tbl.metric == meanIndex {
 				nOthers++
 				others["Benchmark"+string(benchfmt.Name(rec[0]).Base())] = true
 			}
 			continue
 		}
-		if tbl.metric == 0 {
+		if tbl.metric == meanIndex {
 			c.ours++
 		}
 		if err != nil {
-			if tbl.metric == 0 {
+			if tbl.metric == meanIndex {
 				c.warn(in.Name, line, fmt.Sprintf("Benchmark%s: %v; row skipped", rec[0], err))
 			}
 			continue
@@ -191,10 +197,7 @@ func (c *collector) addBenchstatCSV(in Input) {
 		}
 		parse := func(s string) (float64, error) {
 			v, err := strconv.ParseFloat(s, 64)
-			if tbl.ms {
-				return secToMS(v), err
-			}
-			return round12(v), err
+			return fromTidied(metrics[tbl.metric], v), err
 		}
 		newCell := cell(tbl.new)
 		if newCell == "" {
@@ -205,7 +208,7 @@ func (c *collector) addBenchstatCSV(in Input) {
 			c.warn(in.Name, line, fmt.Sprintf("Benchmark%s: value %q: want a non-negative number; row skipped", rec[0], newCell))
 			continue
 		}
-		device := config["device"]
+		device := config[contract.ConfigDevice]
 		if device == "" {
 			device = "cpu"
 			if !defaulted {
@@ -216,18 +219,18 @@ func (c *collector) addBenchstatCSV(in Input) {
 		k := key{model, batch, device}
 		o, ok := rows[k]
 		if !ok {
-			o = &obs{file: in.Name, line: line, batch: batch, device: device, config: maps.Clone(config), cmp: new(cmpValues)}
+			o = &obs{file: in.Name, line: line, batch: batch, device: device, config: maps.Clone(config), cmp: newCmpValues()}
 			rows[k] = o
 			order = append(order, k)
 		}
 		cv := o.cmp
-		if tbl.metric == -2 {
-			cv.tokens, cv.hasTokens = v, true
+		m := tbl.metric
+		if !metrics[m].Required {
+			cv.values[m], cv.have[m] = v, true
 			continue
 		}
-		m := tbl.metric
 		if cv.have[m] {
-			c.warn(in.Name, line, fmt.Sprintf("Benchmark%s: a second %s value; using this one", rec[0], tidyUnit(metrics[m].unit)))
+			c.warn(in.Name, line, fmt.Sprintf("Benchmark%s: a second %s value; using this one", rec[0], tidyUnit(metrics[m].Unit)))
 		}
 		cv.values[m], cv.have[m] = v, true
 		if !tbl.comparable {
@@ -251,8 +254,8 @@ func (c *collector) addBenchstatCSV(in Input) {
 		o := rows[k]
 		var missing []string
 		for i, m := range metrics {
-			if !o.cmp.have[i] {
-				missing = append(missing, tidyUnit(m.unit))
+			if m.Required && !o.cmp.have[i] {
+				missing = append(missing, tidyUnit(m.Unit))
 			}
 		}
 		if len(missing) > 0 {
@@ -273,6 +276,25 @@ func (c *collector) addBenchstatCSV(in Input) {
 			nOthers, plural(nOthers, "row"), strings.Join(slices.Sorted(maps.Keys(others)), ", ")))
 	}
 	c.others += nOthers
+}
+
+// parseConfigLine parses a "key: value" configuration line by the Go
+// benchmark format's rule: the key starts with a lower-case letter and holds
+// no space or upper-case letter; an empty value deletes the key.
+func parseConfigLine(line string) (key, val string, ok bool) {
+	key, val, found := strings.Cut(line, ":")
+	if !found || key == "" {
+		return "", "", false
+	}
+	for i, r := range key {
+		if i == 0 && !unicode.IsLower(r) || unicode.IsSpace(r) || unicode.IsUpper(r) {
+			return "", "", false
+		}
+	}
+	if val != "" && val[0] != ' ' && val[0] != '\t' {
+		return "", "", false
+	}
+	return key, strings.TrimLeft(val, " \t"), true
 }
 
 // parseP parses benchstat's P column: "p=0.002 n=6", "p=0.818 n=6+5", or

@@ -66,3 +66,61 @@ func TestBenchstatMissingUnit(t *testing.T) {
 		t.Errorf("warnings = %v", res.Warnings)
 	}
 }
+
+func TestParseConfigLine(t *testing.T) {
+	for _, tc := range []struct {
+		line, key, val string
+		ok             bool
+	}{
+		{"device: cuda", "device", "cuda", true},
+		{"cpu: AMD EPYC 7B13", "cpu", "AMD EPYC 7B13", true},
+		{"commit:", "commit", "", true},
+		{"ort-version:\t1.30.0", "ort-version", "1.30.0", true},
+		{"Device: cpu", "", "", false},
+		{"two words: x", "", "", false},
+		{"key:value", "", "", false},
+		{"PASS", "", "", false},
+	} {
+		k, v, ok := parseConfigLine(tc.line)
+		if k != tc.key || v != tc.val || ok != tc.ok {
+			t.Errorf("parseConfigLine(%q) = %q, %q, %v; want %q, %q, %v", tc.line, k, v, ok, tc.key, tc.val, tc.ok)
+		}
+	}
+}
+
+func TestParseP(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		p      float64
+		n1, n2 int
+		ok     bool
+	}{
+		{"p=0.002 n=6", 0.002, 6, 6, true},
+		{"p=0.818 n=6+5", 0.818, 6, 5, true},
+		{"n=10", 0, 10, 10, true},
+		{"", 0, 0, 0, false},
+		{"p=x n=6", 0, 0, 0, false},
+	} {
+		p, n1, n2, ok := parseP(tc.in)
+		if p != tc.p || n1 != tc.n1 || n2 != tc.n2 || ok != tc.ok {
+			t.Errorf("parseP(%q) = %v, %d, %d, %v; want %v, %d, %d, %v", tc.in, p, n1, n2, ok, tc.p, tc.n1, tc.n2, tc.ok)
+		}
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want format
+	}{
+		{"goos: linux\nBenchmarkX 1 2 ns/op\n", formatGoBench},
+		{"", formatGoBench},
+		{"goos: linux\r\n,old.txt,,new.txt,,,\r\n,sec/op,CI,sec/op,CI,vs base,P\r\n", formatBenchstatCSV},
+		{",a.txt,\n,sec/op,CI\nInference/model=x/batch=1,0.001,1%\n", formatBenchstatCSV},
+		{"         │   old.txt   │   new.txt    │\n         │   sec/op    │   sec/op     vs base   │\n", formatBenchstatText},
+	} {
+		if got := detect([]byte(tc.in)); got != tc.want {
+			t.Errorf("detect(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

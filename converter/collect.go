@@ -29,28 +29,37 @@ type obs struct {
 	cmp *cmpValues // benchstat CSV
 }
 
+// runValues is one run's values, per metric in the order of metrics.
 type runValues struct {
-	values    [nMetrics]float64
-	tokens    float64
-	hasTokens bool
+	values []float64
+	has    []bool
+}
+
+func newRunValues() *runValues {
+	return &runValues{values: make([]float64, len(metrics)), has: make([]bool, len(metrics))}
 }
 
 // cmpValues is what benchstat says about one benchmark: the new column's
-// values and, when there is a baseline column, the comparison.
+// values and, when there is a baseline column, the comparison; per metric
+// in the order of metrics.
 type cmpValues struct {
-	have    [nMetrics]bool
-	values  [nMetrics]float64
-	hasBase [nMetrics]bool
-	base    [nMetrics]float64
-	hasP    [nMetrics]bool
-	p       [nMetrics]float64
-	hasSig  [nMetrics]bool
-	sig     [nMetrics]bool
+	have    []bool
+	values  []float64
+	hasBase []bool
+	base    []float64
+	hasP    []bool
+	p       []float64
+	hasSig  []bool
+	sig     []bool
 	n       int // the new column's sample count; 0 if unknown
 	baseN   int
+}
 
-	tokens    float64
-	hasTokens bool
+func newCmpValues() *cmpValues {
+	n := len(metrics)
+	return &cmpValues{have: make([]bool, n), values: make([]float64, n), hasBase: make([]bool, n),
+		base: make([]float64, n), hasP: make([]bool, n), p: make([]float64, n),
+		hasSig: make([]bool, n), sig: make([]bool, n)}
 }
 
 type collector struct {
@@ -204,19 +213,28 @@ func runsBatch(runs []*obs) (*contract.Batch, []string) {
 	for i, o := range runs {
 		iters[i] = float64(o.iters)
 	}
-	b.Iterations = int(math.Round(Median(iters)))
-	var tokens []float64
-	for _, o := range runs {
-		if o.run.hasTokens {
-			tokens = append(tokens, o.run.tokens)
+	b.Iterations = int(math.Round(median(iters)))
+	// A metric that is not required is written when every run has it:
+	// the median across runs, without run_values or ci95.
+	for i, m := range metrics {
+		if m.Required {
+			continue
 		}
-	}
-	if len(tokens) == len(runs) {
-		b.Extra = map[string]json.RawMessage{tokensKey: mustJSON(round12(Median(tokens)))}
+		var vals []float64
+		for _, o := range runs {
+			if o.run.has[i] {
+				vals = append(vals, o.run.values[i])
+			}
+		}
+		if len(vals) == len(runs) {
+			b.SetMetric(m.Key, round12(median(vals)))
+		}
 	}
 	if len(runs) == 1 {
 		for i, m := range metrics {
-			b.SetMetric(m.key, runs[0].run.values[i])
+			if m.Required {
+				b.SetMetric(m.Key, runs[0].run.values[i])
+			}
 		}
 		return b, nil
 	}
@@ -224,18 +242,21 @@ func runsBatch(runs []*obs) (*contract.Batch, []string) {
 	b.RunValues = map[string][]float64{}
 	var warnings []string
 	for i, m := range metrics {
+		if !m.Required {
+			continue
+		}
 		vals := make([]float64, len(runs))
 		for j, o := range runs {
 			vals[j] = o.run.values[i]
 		}
-		b.RunValues[m.key] = vals
+		b.RunValues[m.Key] = vals
 		s := SummarizeRuns(vals)
-		b.SetMetric(m.key, s.Median)
+		b.SetMetric(m.Key, s.Median)
 		if s.HasCI {
 			if b.CI95 == nil {
 				b.CI95 = map[string][2]float64{}
 			}
-			b.CI95[m.key] = s.CI95
+			b.CI95[m.Key] = s.CI95
 		}
 		for _, w := range s.Warnings {
 			if !slices.Contains(warnings, w) {
@@ -252,29 +273,33 @@ func runsBatch(runs []*obs) (*contract.Batch, []string) {
 	return b, warnings
 }
 
-// cmpBatch turns benchstat's values for one batch size into an entry.
+// cmpBatch turns benchstat's values for one batch size into an entry. A
+// required metric also gets the comparison with the baseline; another
+// metric only its value.
 func cmpBatch(c *cmpValues) *contract.Batch {
 	b := &contract.Batch{Runs: c.n}
 	for i, m := range metrics {
-		b.SetMetric(m.key, c.values[i])
+		if c.have[i] {
+			b.SetMetric(m.Key, c.values[i])
+		}
 	}
 	extra := map[string]json.RawMessage{}
-	if c.hasTokens {
-		extra[tokensKey] = mustJSON(c.tokens)
-	}
 	base, change, p, sig := map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]bool{}
 	for i, m := range metrics {
+		if !m.Required {
+			continue
+		}
 		if c.hasBase[i] {
-			base[m.key] = c.base[i]
+			base[m.Key] = c.base[i]
 			if c.base[i] != 0 {
-				change[m.key] = round12((c.values[i]/c.base[i] - 1) * 100)
+				change[m.Key] = round12((c.values[i]/c.base[i] - 1) * 100)
 			}
 		}
 		if c.hasP[i] {
-			p[m.key] = c.p[i]
+			p[m.Key] = c.p[i]
 		}
 		if c.hasSig[i] {
-			sig[m.key] = c.sig[i]
+			sig[m.Key] = c.sig[i]
 		}
 	}
 	if len(base) > 0 {
@@ -292,9 +317,10 @@ func cmpBatch(c *cmpValues) *contract.Batch {
 	if c.baseN > 0 && len(base) > 0 {
 		extra["baseline_runs"] = mustJSON(c.baseN)
 	}
-	if len(extra) > 0 {
-		b.Extra = extra
+	if len(extra) > 0 && b.Extra == nil {
+		b.Extra = map[string]json.RawMessage{}
 	}
+	maps.Copy(b.Extra, extra)
 	return b
 }
 

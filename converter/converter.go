@@ -1,5 +1,5 @@
 // Package converter turns the output of the nerbench benchmark suite into
-// benchmark.json files (see package report), one per model.
+// benchmark.json files (see package internal/contract), one per model.
 //
 // # Input
 //
@@ -19,15 +19,18 @@
 //
 //	BenchmarkInference/model=<bench name>/batch=<n>[-GOMAXPROCS]
 //
-// and carry these metrics, which become the file's required keys:
+// and carry the metrics of the contract's table (contract.Metrics), which
+// gives each one's key in benchmark.json and its conversion:
 //
 //	ns/op      mean_ms                  (the mean latency of one batch)
 //	p50-ns/op  median_ms
 //	p95-ns/op  p95_ms
 //	p99-ns/op  p99_ms
 //	docs/sec   throughput_docs_per_sec
+//	tokens/op  tokens_per_op            (optional)
 //
-// An optional tokens/op metric becomes "tokens_per_op".
+// The required ones must all be there; an optional one is written when
+// every run of a batch size has it.
 //
 // # Output
 //

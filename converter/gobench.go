@@ -12,32 +12,18 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchunit"
 
+	"github.com/nerbench/nerbench/benchmarks/benchname"
 	"github.com/nerbench/nerbench/internal/contract"
 )
 
-// metric is one of the required metrics: its key in benchmark.json and its
-// unit in the Go benchmark format.
-type metric struct {
-	key  string
-	unit string // as the suite writes it
-	ms   bool   // a latency in ns, written in ms
+// metrics is the table of metrics (contract.Metrics), in its order; the
+// converter indexes per-metric values by a metric's place in it.
+var metrics = contract.Metrics()
+
+// metricIndex returns the place of the metric of unit in metrics, or -1.
+func metricIndex(unit string) int {
+	return slices.IndexFunc(metrics, func(m contract.Metric) bool { return m.Unit == unit })
 }
-
-var metrics = [...]metric{
-	{contract.KeyMean, "ns/op", true},
-	{contract.KeyMedian, "p50-ns/op", true},
-	{contract.KeyP95, "p95-ns/op", true},
-	{contract.KeyP99, "p99-ns/op", true},
-	{contract.KeyThroughput, "docs/sec", false},
-}
-
-const nMetrics = len(metrics)
-
-// Optional metric: mean tokens per batch.
-const (
-	tokensUnit = "tokens/op"
-	tokensKey  = "tokens_per_op"
-)
 
 // tidyUnit returns unit as benchfmt and benchstat show it ("ns" → "sec").
 func tidyUnit(unit string) string {
@@ -45,37 +31,40 @@ func tidyUnit(unit string) string {
 	return u
 }
 
-// value returns the value of unit in r, converted from ns to ms if ms is
-// set. benchfmt tidies values on reading (ns/op becomes sec/op); the
-// original value is used where there is one, so that no rounding noise
+// value returns the value of m in r, converted to m's benchmark.json unit
+// (ns to ms). benchfmt tidies values on reading (ns/op becomes sec/op);
+// the original value is used where there is one, so that no rounding noise
 // creeps in (2077803 ns is 2.077803 ms, not 2.0778030000000003).
-func value(r *benchfmt.Result, unit string, ms bool) (float64, bool) {
+func value(r *benchfmt.Result, m contract.Metric) (float64, bool) {
 	for _, v := range r.Values {
-		if v.OrigUnit == unit || v.OrigUnit == "" && v.Unit == unit {
+		if v.OrigUnit == m.Unit || v.OrigUnit == "" && v.Unit == m.Unit {
 			x := v.Value
 			if v.OrigUnit != "" {
 				x = v.OrigValue
 			}
-			if ms {
-				x /= 1e6
-			}
-			return x, true
+			return m.JSONValue(x), true
 		}
 	}
-	tidy := tidyUnit(unit)
+	tidy := tidyUnit(m.Unit)
 	for _, v := range r.Values {
 		if v.Unit == tidy { // written in a tidied unit, e.g. sec/op
-			if ms {
-				return secToMS(v.Value), true
-			}
-			return v.Value, true
+			return fromTidied(m, v.Value), true
 		}
 	}
 	return 0, false
 }
 
-// secToMS converts seconds to milliseconds.
-func secToMS(v float64) float64 { return round12(v * 1e3) }
+// fromTidied converts v, a value of m in its unit as benchstat shows it
+// (sec/op for ns/op), to m's benchmark.json unit (ms), rounded to 12
+// significant digits.
+func fromTidied(m contract.Metric, v float64) float64 { return round12(v * tidiedScale(m)) }
+
+// tidiedScale returns the JSON units in one tidied unit of m: 1000 ms in
+// a second, 1 for units that tidying leaves alone.
+func tidiedScale(m contract.Metric) float64 {
+	f, _ := benchunit.Tidy(1, m.Unit) // 1 ns is 1e-9 sec
+	return round12(1 / (f * m.Scale))
+}
 
 // round12 rounds v to 12 significant digits, dropping floating-point noise
 // such as 1.2340000000000002.
@@ -101,8 +90,8 @@ func (c *collector) addGoBench(in Input) {
 		case *benchfmt.SyntaxError:
 			c.warn(rec.FileName, rec.Line, rec.Msg+"; line skipped")
 		case *benchfmt.Result:
-			model, batch, err := parseName(rec.Name)
-			if err == errNotOurs {
+			model, batch, err := benchname.Parse(string(rec.Name))
+			if err == benchname.ErrNotOurs {
 				nOthers++
 				others["Benchmark"+string(rec.Name.Base())] = true
 				continue
@@ -114,17 +103,22 @@ func (c *collector) addGoBench(in Input) {
 				c.warn(file, line, fmt.Sprintf("%s: %v; result skipped", full, err))
 				continue
 			}
-			o := &obs{file: file, line: line, batch: batch, iters: rec.Iters, run: new(runValues)}
+			o := &obs{file: file, line: line, batch: batch, iters: rec.Iters, run: newRunValues()}
 			var missing, bad []string
 			for i, m := range metrics {
-				v, ok := value(rec, m.unit, m.ms)
+				v, ok := value(rec, m)
 				switch {
 				case !ok:
-					missing = append(missing, m.unit)
+					if m.Required {
+						missing = append(missing, m.Unit)
+					}
 				case math.IsNaN(v) || math.IsInf(v, 0) || v < 0:
-					bad = append(bad, fmt.Sprintf("%s = %v", m.unit, v))
+					if m.Required {
+						bad = append(bad, fmt.Sprintf("%s = %v", m.Unit, v))
+					}
+				default:
+					o.run.values[i], o.run.has[i] = v, true
 				}
-				o.run.values[i] = v
 			}
 			if len(missing) > 0 {
 				c.warn(file, line, fmt.Sprintf("%s: missing %s; result skipped", full, strings.Join(missing, ", ")))
@@ -134,16 +128,13 @@ func (c *collector) addGoBench(in Input) {
 				c.warn(file, line, fmt.Sprintf("%s: %s: want a finite, non-negative value; result skipped", full, strings.Join(bad, ", ")))
 				continue
 			}
-			if v, ok := value(rec, tokensUnit, false); ok && v >= 0 && !math.IsInf(v, 0) {
-				o.run.tokens, o.run.hasTokens = v, true
-			}
 			o.config = map[string]string{}
 			for _, cfg := range rec.Config {
 				if cfg.File {
 					o.config[cfg.Key] = string(cfg.Value)
 				}
 			}
-			o.device = o.config["device"]
+			o.device = o.config[contract.ConfigDevice]
 			if o.device == "" {
 				o.device = "cpu"
 				if !defaulted {

@@ -9,10 +9,9 @@ import (
 	"github.com/nerbench/nerbench/internal/contract"
 )
 
-// SamplesFileKey is the configuration line with which the suite names the
-// file that keeps a model's per-iteration latencies (keep_samples in
-// bench.toml); its value is empty when they are not kept.
-const SamplesFileKey = "samples-file"
+// latency is the metric whose unit per-iteration latencies share: ns in
+// the samples file, ms in samples_ms.
+var latency, _ = contract.MetricByKey(contract.KeyMean)
 
 // samplesRead is one samples file, read once.
 type samplesRead struct {
@@ -35,14 +34,15 @@ func (c *collector) readSamples(path string) samplesRead {
 
 // addSamples fills samples_ms of the batch sizes in sizes (those made
 // from runs) from the samples files named by the runs' samples-file
-// configuration lines: every record of the model and batch size, in file
-// order, files in the order the runs name them, converted to milliseconds.
+// configuration lines (contract.ConfigSamplesFile): every record of the
+// model and batch size, in file order, files in the order the runs name
+// them, converted to milliseconds.
 // A file that cannot be read is a warning that names it, once.
 func (c *collector) addSamples(name string, f *contract.File, runs []*obs, sizes []int,
 	warnf func(format string, args ...any)) {
 	var paths []string
 	for _, o := range runs {
-		if p := o.config[SamplesFileKey]; p != "" && !slices.Contains(paths, p) {
+		if p := o.config[contract.ConfigSamplesFile]; p != "" && !slices.Contains(paths, p) {
 			paths = append(paths, p)
 		}
 	}
@@ -66,7 +66,7 @@ func (c *collector) addSamples(name string, f *contract.File, runs []*obs, sizes
 				continue
 			}
 			for _, ns := range r.SamplesNs {
-				b.SamplesMS = append(b.SamplesMS, round12(ns/1e6))
+				b.SamplesMS = append(b.SamplesMS, round12(latency.JSONValue(ns)))
 			}
 		}
 		if !found {

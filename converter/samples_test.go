@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // suiteOutput is what the suite prints for one model with keep_samples:
@@ -67,12 +68,12 @@ func TestSamplesIngested(t *testing.T) {
 	if got, want := f.Batches[8].SamplesMS, []float64{8, 10, 9, 9.2}; !slices.Equal(got, want) {
 		t.Errorf("batch_8 samples_ms = %v, want %v", got, want)
 	}
-	if f.Config[SamplesFileKey] != path {
+	if f.Config[contract.ConfigSamplesFile] != path {
 		t.Errorf("config %v", f.Config)
 	}
 	// An empty samples-file line clears it for the next model.
 	other := res.Files["other"].File
-	if other.Batches[1].SamplesMS != nil || other.Config[SamplesFileKey] != "" {
+	if other.Batches[1].SamplesMS != nil || other.Config[contract.ConfigSamplesFile] != "" {
 		t.Errorf("other model: samples %v, config %v", other.Batches[1].SamplesMS, other.Config)
 	}
 }

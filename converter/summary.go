@@ -7,23 +7,23 @@ import (
 	"sync"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/nerbench/nerbench/benchmarks/stats"
 )
 
 // Confidence is the level of the confidence intervals written as "ci95".
 const Confidence = 0.95
 
-// Median returns the median of values: the middle value, or the mean of the
-// two middle values for an even count; NaN for none. values is not changed.
-func Median(values []float64) float64 {
-	n := len(values)
-	if n == 0 {
-		return math.NaN()
+// median is stats.Median, the median across runs, rounded to 12
+// significant digits where it is computed (the mean of the two middle
+// values), so that no floating-point noise shows: (2.0906845 + 2.093) / 2
+// is 2.09184225.
+func median(values []float64) float64 {
+	m := stats.Median(values)
+	if len(values)%2 == 0 {
+		m = round12(m)
 	}
-	s := slices.Sorted(slices.Values(values))
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return round12((s[n/2-1] + s[n/2]) / 2)
+	return m
 }
 
 // RunSummary summarizes one metric's values across runs.
@@ -41,7 +41,7 @@ type RunSummary struct {
 // interval's bounds are order statistics of values; with fewer than 6
 // values there is none, and Warnings says so. values is not changed.
 func SummarizeRuns(values []float64) RunSummary {
-	s := RunSummary{Median: Median(values)}
+	s := RunSummary{Median: median(values)}
 	if len(values) == 0 {
 		return s
 	}

@@ -9,6 +9,10 @@
 // the characters [A-Za-z0-9._+]. The real model name is kept elsewhere (in
 // bench.toml, see package config), and the mapping must be one to one:
 // [Collisions] and [Unique] find model names that would share a bench name.
+//
+// It is also the one place that writes ([Name], [Sub]) and parses ([Parse],
+// [Fields], [Trim]) the names of the suite's results, for the suite,
+// nerbench run, the converter and check alike.
 package benchname
 
 import (

@@ -1,49 +1,48 @@
 package runner
 
 import (
-	"fmt"
 	"io"
 	"os/exec"
 	"strconv"
 	"strings"
 
+	"golang.org/x/perf/benchfmt"
+
 	"github.com/nerbench/nerbench/benchmarks/benchname"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
-// Units of the metrics the suite reports, in the Go benchmark format.
-// benchstat tidies "ns" into "sec", so percentiles are p50-ns/op and not
-// p50-ms; ns/op is the mean.
-const (
-	UnitMean       = "ns/op"
-	UnitP50        = "p50-ns/op"
-	UnitP95        = "p95-ns/op"
-	UnitP99        = "p99-ns/op"
-	UnitThroughput = "docs/sec"
-	UnitTokens     = "tokens/op"
-)
+// UnitLines say which way is better for each unit, and what to assume of
+// it (benchstat never says): the contract's Unit lines, one per metric.
+var UnitLines = contract.UnitLines()
 
-// UnitLines say which way is better for each unit; benchstat never does.
-const UnitLines = `Unit ns/op better=lower assume=nothing
-Unit p50-ns/op better=lower assume=nothing
-Unit p95-ns/op better=lower assume=nothing
-Unit p99-ns/op better=lower assume=nothing
-Unit docs/sec better=higher assume=nothing
-Unit tokens/op assume=exact
-`
-
-// BenchName returns the sub-benchmark name of a model and batch size,
-// without the leading "Benchmark…/" part.
-func BenchName(model string, batchSize int) string {
-	return "model=" + benchname.Sanitize(model) + "/batch=" + strconv.Itoa(batchSize)
+// measured gives, per benchmark.json key of the contract's table, how the
+// suite computes the metric in its Go benchmark unit. A metric of the table
+// that the suite does not compute is not reported; a test checks that
+// every required one is.
+var measured = map[string]func(Result) float64{
+	contract.KeyMean:       func(r Result) float64 { return r.Summary.MeanNs },
+	contract.KeyMedian:     func(r Result) float64 { return r.Summary.MedianNs },
+	contract.KeyP95:        func(r Result) float64 { return r.Summary.P95Ns },
+	contract.KeyP99:        func(r Result) float64 { return r.Summary.P99Ns },
+	contract.KeyThroughput: func(r Result) float64 { return r.Summary.DocsPerSec },
+	contract.KeyTokens:     func(r Result) float64 { return r.MeanTokens },
 }
 
-// Metrics returns r's metrics as (value, unit) pairs in reporting order.
+// BenchName returns the sub-benchmark name of a model and batch size,
+// without the leading "Benchmark…/" part: benchname.Sub.
+func BenchName(model string, batchSize int) string { return benchname.Sub(model, batchSize) }
+
+// Metrics returns r's metrics as (value, unit) pairs in reporting order:
+// those of the contract's table that the suite computes, in its order.
 func (r Result) Metrics() []Metric {
-	s := r.Summary
-	return []Metric{
-		{s.MeanNs, UnitMean}, {s.MedianNs, UnitP50}, {s.P95Ns, UnitP95},
-		{s.P99Ns, UnitP99}, {s.DocsPerSec, UnitThroughput}, {r.MeanTokens, UnitTokens},
+	var out []Metric
+	for _, m := range contract.Metrics() {
+		if f, ok := measured[m.Key]; ok {
+			out = append(out, Metric{f(r), m.Unit})
+		}
 	}
+	return out
 }
 
 // Metric is one reported value.
@@ -65,25 +64,39 @@ type Env struct {
 	SamplesFile string
 }
 
-// ConfigLines returns "key: value" lines describing the run. Thread counts
-// of 0 mean ONNX Runtime's default and are written as "default".
-func (e Env) ConfigLines() string {
+// Config returns the run's configuration lines as benchfmt file
+// configuration, in order. Thread counts of 0 mean ONNX Runtime's default
+// and are written as "default"; there is no commit line without a commit,
+// and the samples-file line is always there, empty when no samples are
+// kept, so that it clears an earlier model's in the same output.
+func (e Env) Config() []benchfmt.Config {
 	threads := func(n int) string {
 		if n <= 0 {
 			return "default"
 		}
 		return strconv.Itoa(n)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "ort-version: %s\n", e.ORTVersion)
-	fmt.Fprintf(&b, "device: %s\n", e.Device)
-	fmt.Fprintf(&b, "intra-op-threads: %s\n", threads(e.IntraOpThreads))
-	fmt.Fprintf(&b, "inter-op-threads: %s\n", threads(e.InterOpThreads))
-	fmt.Fprintf(&b, "max-length: %d\n", e.MaxLength)
+	var cfg []benchfmt.Config
+	add := func(k, v string) { cfg = append(cfg, benchfmt.Config{Key: k, Value: []byte(v), File: true}) }
+	add(contract.ConfigORTVersion, e.ORTVersion)
+	add(contract.ConfigDevice, e.Device)
+	add(contract.ConfigIntraOpThreads, threads(e.IntraOpThreads))
+	add(contract.ConfigInterOpThreads, threads(e.InterOpThreads))
+	add(contract.ConfigMaxLength, strconv.Itoa(e.MaxLength))
 	if e.Commit != "" {
-		fmt.Fprintf(&b, "commit: %s\n", e.Commit)
+		add(contract.ConfigCommit, e.Commit)
 	}
-	fmt.Fprintf(&b, "samples-file: %s\n", e.SamplesFile)
+	add(contract.ConfigSamplesFile, e.SamplesFile)
+	return cfg
+}
+
+// ConfigLines returns Config as "key: value" lines, for the suite to print
+// before its results.
+func (e Env) ConfigLines() string {
+	var b strings.Builder
+	for _, c := range e.Config() {
+		b.WriteString(c.Key + ": " + string(c.Value) + "\n")
+	}
 	return b.String()
 }
 
@@ -101,15 +114,20 @@ func GitCommit() string {
 	return commit
 }
 
-// WriteResult writes r as a result line named BenchmarkInference/<name>,
-// the way go test prints it (without a GOMAXPROCS suffix).
-func WriteResult(w io.Writer, r Result) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "BenchmarkInference/%s\t%d", BenchName(r.Model, r.BatchSize), r.Iterations)
+// Record returns r as a result of the Go benchmark format, named
+// Inference/model=<bench name>/batch=<n> (benchname.Name), with the file
+// configuration cfg.
+func (r Result) Record(cfg ...benchfmt.Config) *benchfmt.Result {
+	res := &benchfmt.Result{Config: cfg, Name: benchfmt.Name(benchname.Name(r.Model, r.BatchSize)), Iters: r.Iterations}
 	for _, m := range r.Metrics() {
-		fmt.Fprintf(&b, "\t%s %s", strconv.FormatFloat(m.Value, 'g', 8, 64), m.Unit)
+		res.Values = append(res.Values, benchfmt.Value{Value: m.Value, Unit: m.Unit})
 	}
-	b.WriteByte('\n')
-	_, err := io.WriteString(w, b.String())
-	return err
+	return res
+}
+
+// WriteResult writes r as a result line named BenchmarkInference/<name>,
+// the way go test prints it (without a GOMAXPROCS suffix), with
+// benchfmt.Writer: values in full precision.
+func WriteResult(w io.Writer, r Result) error {
+	return benchfmt.NewWriter(w).Write(r.Record())
 }

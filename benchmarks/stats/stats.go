@@ -15,6 +15,11 @@
 //   - The mean is the arithmetic mean; Stddev is the sample standard
 //     deviation (divisor n−1), 0 when n = 1.
 //   - Throughput, in docs/sec, is batch size ÷ mean latency in seconds.
+//
+// Across repeated runs, a metric's values are summarized by [Median]: the
+// middle value, or the mean of the two middle values for an even count (as
+// benchstat's median). That is the one median of nerbench outside the
+// per-iteration rule above; the converter, check and their tests use it.
 package stats
 
 import (
@@ -34,6 +39,22 @@ func Percentile(sorted []float64, p float64) float64 {
 	p = min(max(p, 0), 1)
 	i := int(math.Floor(float64(n) * p))
 	return sorted[min(i, n-1)]
+}
+
+// Median returns the median of values, such as one metric's values across
+// repeated runs: the middle value, or the mean of the two middle values for
+// an even count; NaN for none. values is not changed. (The median of one
+// run's per-iteration latencies is Summary.MedianNs, by the percentile rule.)
+func Median(values []float64) float64 {
+	n := len(values)
+	if n == 0 {
+		return math.NaN()
+	}
+	s := slices.Sorted(slices.Values(values))
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // Summary describes n latency samples, all in nanoseconds except DocsPerSec.

@@ -1,27 +1,22 @@
 package main
 
+// The run command measures with ONNX Runtime, through cgo: it is built
+// from run_cgo.go, and from run_nocgo.go (which only says so) when cgo is
+// off. This file holds what needs no cgo: its flags.
+
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/nerbench/nerbench/benchmarks/config"
-	"github.com/nerbench/nerbench/benchmarks/dataset"
-	"github.com/nerbench/nerbench/benchmarks/engine"
-	"github.com/nerbench/nerbench/benchmarks/runner"
-	"github.com/nerbench/nerbench/internal/contract"
 )
 
-func init() {
-	commands["run"] = command{"benchmark one checkpoint with the Python tool's flags and write benchmark.json", runCmd}
-}
+// runSummary is the run command's line in nerbench's usage.
+const runSummary = "benchmark one checkpoint with the Python tool's flags and write benchmark.json"
 
 // intList is a flag of batch sizes: "1,8,16", repeated, or (after
 // expandListArgs) several values after one flag.
@@ -102,7 +97,14 @@ type runFlags struct {
 	keepSamples                                        bool
 }
 
-func runCmd(stdout, stderr io.Writer, args []string) error {
+// runArgs is what the run command's flags ask for.
+type runArgs struct {
+	name, checkpoint, output, format string
+	settings                         config.Settings
+}
+
+// parseRunArgs parses and checks the run command's flags.
+func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	def := config.DefaultSettings()
 	var f runFlags
 	fs := flag.NewFlagSet("nerbench run", flag.ContinueOnError)
@@ -119,12 +121,12 @@ func runCmd(stdout, stderr io.Writer, args []string) error {
 	fs.IntVar(&f.inter, "inter-op-threads", 0, "ONNX Runtime inter-op threads (0: its default)")
 	fs.StringVar(&f.name, "name", "", "model name in results (default: the trial folder's name)")
 	fs.StringVar(&f.format, "format", "table", "what to print on stdout: table, gobench (Go benchmark format, for benchstat and nerbench convert) or json")
-	fs.BoolVar(&f.keepSamples, "keep-samples", false, "keep per-iteration latencies in benchmark.json (samples_ms)")
+	fs.BoolVar(&f.keepSamples, "keep-samples", false, "keep per-iteration latencies in benchmark.json (samples_ms), and in the samples file beside it (<output>.samples.jsonl)")
 	if err := fs.Parse(expandListArgs(args, "batch-sizes")); err != nil {
-		return flagError(err)
+		return nil, flagError(err)
 	}
 	if fs.NArg() > 0 {
-		return usageError("unexpected arguments %q", fs.Args())
+		return nil, usageError("unexpected arguments %q", fs.Args())
 	}
 	var missing []string
 	for _, req := range []struct{ name, val string }{{"--checkpoint", f.checkpoint}, {"--test-data", f.testData}, {"--output", f.output}} {
@@ -133,12 +135,12 @@ func runCmd(stdout, stderr io.Writer, args []string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return usageError("%s required (see nerbench run -h)", strings.Join(missing, ", "))
+		return nil, usageError("%s required (see nerbench run -h)", strings.Join(missing, ", "))
 	}
 	switch f.format {
 	case "table", "gobench", "json":
 	default:
-		return usageError("--format %q: want table, gobench or json", f.format)
+		return nil, usageError("--format %q: want table, gobench or json", f.format)
 	}
 	s := def
 	s.TestData, s.Iterations, s.Warmup, s.MaxLength = f.testData, f.iterations, f.warmup, f.maxLength
@@ -147,12 +149,12 @@ func runCmd(stdout, stderr io.Writer, args []string) error {
 		s.BatchSizes = f.batchSizes
 	}
 	if err := s.Validate(); err != nil {
-		return usageError("%v", err)
+		return nil, usageError("%v", err)
 	}
 	if f.name == "" {
 		f.name = defaultName(f.checkpoint)
 	}
-	return measure(stdout, stderr, f.name, f.checkpoint, f.output, f.format, s)
+	return &runArgs{name: f.name, checkpoint: f.checkpoint, output: f.output, format: f.format, settings: s}, nil
 }
 
 // defaultName names a model after its trial folder: ".../trial_3/checkpoint"
@@ -171,112 +173,4 @@ func defaultName(dir string) string {
 		return filepath.Base(filepath.Dir(abs)) + "_" + base
 	}
 	return base
-}
-
-// measure runs every batch size of s on the checkpoint and writes out.
-func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.Settings) (err error) {
-	ds, err := dataset.Load(s.TestData)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	version, err := engine.Init("")
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, engine.Shutdown()) }()
-	m, err := runner.Open(name, ckpt, s)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	defer func() { err = errors.Join(err, m.Close()) }()
-	for _, w := range m.Warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
-	}
-	enc, err := m.Encode(ds.Texts)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens), device %s, ONNX Runtime %s\n",
-		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, m.Session.Device, version)
-	env := runner.Env{ORTVersion: version, Device: m.Session.Device, IntraOpThreads: s.IntraOpThreads,
-		InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength, Commit: runner.GitCommit()}
-	if format == "gobench" {
-		fmt.Fprintf(stdout, "goos: %s\ngoarch: %s\n", runtime.GOOS, runtime.GOARCH)
-		fmt.Fprint(stdout, env.ConfigLines(), runner.UnitLines)
-	}
-	var results []runner.Result
-	for _, size := range s.BatchSizes {
-		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations… ", size, s.Warmup, s.Iterations)
-		start := time.Now()
-		bs, err := m.Prepare(enc, size, s.Warmup+s.Iterations)
-		if err != nil {
-			return err
-		}
-		r, err := runner.Measure(bs, s.Warmup, s.Iterations)
-		err = errors.Join(err, bs.Close())
-		if err != nil {
-			return err
-		}
-		r.Model = name
-		fmt.Fprintf(stderr, "mean %.2f ms (%v)\n", r.Summary.MeanNs/1e6, time.Since(start).Round(time.Millisecond))
-		if format == "gobench" {
-			if err := runner.WriteResult(stdout, r); err != nil {
-				return err
-			}
-		}
-		results = append(results, r)
-	}
-	f := fileOf(name, ckpt, env, results, s.KeepSamples)
-	switch format {
-	case "table":
-		printTable(stdout, name, results)
-	case "json":
-		data, err := contract.Encode(f)
-		if err != nil {
-			return err
-		}
-		stdout.Write(data)
-	}
-	if err := contract.Write(out, f); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "wrote %s\n", out)
-	return nil
-}
-
-// fileOf builds the benchmark.json of one run.
-func fileOf(name, ckpt string, env runner.Env, results []runner.Result, keep bool) *contract.File {
-	abs, _ := filepath.Abs(ckpt)
-	f := &contract.File{Batches: map[int]*contract.Batch{}, Device: env.Device,
-		Timestamp: contract.Timestamp(time.Now()), Model: name, Checkpoint: abs,
-		Config: map[string]string{}}
-	for _, line := range strings.Split(strings.TrimSpace(env.ConfigLines()), "\n") {
-		k, v, _ := strings.Cut(line, ": ")
-		f.Config[k] = v
-	}
-	f.Config["goos"], f.Config["goarch"] = runtime.GOOS, runtime.GOARCH
-	for _, r := range results {
-		s := r.Summary
-		b := &contract.Batch{MeanMS: s.MeanNs / 1e6, MedianMS: s.MedianNs / 1e6, P95MS: s.P95Ns / 1e6,
-			P99MS: s.P99Ns / 1e6, ThroughputDocsPerSec: s.DocsPerSec, Iterations: r.Iterations, Runs: 1}
-		if keep {
-			b.SamplesMS = make([]float64, len(r.SamplesNs))
-			for i, ns := range r.SamplesNs {
-				b.SamplesMS[i] = ns / 1e6
-			}
-		}
-		f.Batches[r.BatchSize] = b
-	}
-	return f
-}
-
-func printTable(w io.Writer, name string, results []runner.Result) {
-	fmt.Fprintf(w, "Benchmark results: %s\n", name)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "batch\tmean ms\tmedian ms\tp95 ms\tp99 ms\tdocs/sec\titerations\t")
-	for _, r := range results {
-		s := r.Summary
-		fmt.Fprintf(tw, "%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t\n", r.BatchSize, s.MeanNs/1e6, s.MedianNs/1e6, s.P95Ns/1e6, s.P99Ns/1e6, s.DocsPerSec, r.Iterations)
-	}
-	tw.Flush()
 }

@@ -21,17 +21,20 @@
 //     from the same distribution.
 //
 // A unit's "Unit <unit> assume=exact" line makes it exact
-// (benchmath.AssumeExact, as for tokens/op): then any difference counts as
-// significant and one value per side is enough.
+// (benchmath.AssumeExact); without one, the contract's table does (for
+// tokens/op). Then any difference counts as significant and one value per
+// side is enough.
 //
 // # What a regression is
 //
 // Which way is better comes from the "Unit <unit> better=higher|lower" lines
 // of the input (the candidate's lines win over the baseline's). Without one,
-// ns/op, sec/op and their named variants (p95-ns/op), B/op and allocs/op
-// are better lower, and docs/sec, MB/s and B/s better higher. A unit with no
-// known direction, such as the suite's tokens/op (a description of the
-// workload, not a cost), is compared and shown but never a regression.
+// the suite's metrics go by the contract's table (contract.Metrics: its
+// latencies are better lower, docs/sec higher), other units ns/op, sec/op
+// and their named variants (p95-ns/op), B/op and allocs/op are better
+// lower, and MB/s and B/s better higher. A unit with no known direction,
+// such as the suite's tokens/op (a description of the workload, not a
+// cost), is compared and shown but never a regression.
 //
 // A metric regressed when the change of the medians is significant
 // (p < Alpha, default 0.05) and worse by more than the metric's threshold
@@ -79,6 +82,9 @@ import (
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
 	"golang.org/x/perf/benchunit"
+
+	"github.com/nerbench/nerbench/benchmarks/benchname"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // Source says what the values of a Series are.
@@ -142,11 +148,11 @@ func NewSide() *Side {
 // Series.Name, "Benchmark" prefix and GOMAXPROCS suffix allowed), creating
 // it with source src if needed. It returns the series.
 func (s *Side) Add(name, unit string, src Source, values ...float64) *Series {
-	name = trimName(name)
+	name = benchname.Trim(name)
 	k := seriesKey{name, unit}
 	sr, ok := s.index[k]
 	if !ok {
-		model, batch := ParseName(name)
+		model, batch := benchname.Fields(name)
 		sr = &Series{Name: name, Model: model, Batch: batch, Unit: unit, Source: src}
 		s.index[k] = sr
 		s.Series = append(s.Series, sr)
@@ -171,52 +177,6 @@ func (s *Side) models() []string {
 		}
 	}
 	return out
-}
-
-// trimName drops a "Benchmark" prefix and a GOMAXPROCS suffix.
-func trimName(name string) string {
-	name = strings.TrimPrefix(name, "Benchmark")
-	base, parts := benchfmt.Name(name).Parts()
-	var b strings.Builder
-	b.Write(base)
-	for _, p := range parts {
-		if len(p) > 0 && p[0] == '-' {
-			continue
-		}
-		b.Write(p)
-	}
-	return b.String()
-}
-
-// ParseName returns the model= and batch= values of a benchmark name
-// ("" and 0 for parts it does not have).
-func ParseName(name string) (model string, batch int) {
-	_, parts := benchfmt.Name(name).Parts()
-	for _, p := range parts {
-		s := string(p)
-		if v, ok := strings.CutPrefix(s, "/model="); ok {
-			model = v
-		}
-		if v, ok := strings.CutPrefix(s, "/batch="); ok {
-			fmt.Sscanf(v, "%d", &batch)
-		}
-	}
-	return model, batch
-}
-
-// withModel returns name with its model= part replaced by model.
-func withModel(name, model string) string {
-	base, parts := benchfmt.Name(name).Parts()
-	var b strings.Builder
-	b.Write(base)
-	for _, p := range parts {
-		if strings.HasPrefix(string(p), "/model=") {
-			b.WriteString("/model=" + model)
-			continue
-		}
-		b.Write(p)
-	}
-	return b.String()
 }
 
 // Options control Compare. Start from DefaultOptions.
@@ -302,7 +262,7 @@ func metricNames(unit string) []string {
 	if t := tidyUnit(unit); t != unit {
 		names = append(names, t)
 	}
-	if k := JSONKey(unit); k != "" {
+	if k := jsonKey(unit); k != "" {
 		names = append(names, k)
 	}
 	return names
@@ -447,7 +407,8 @@ var ErrNoMatch = errors.New("nothing to compare")
 
 // configKeysThatMatter are configuration lines whose difference between
 // the sides makes a comparison suspect.
-var configKeysThatMatter = []string{"goos", "goarch", "cpu", "device", "ort-version", "intra-op-threads", "inter-op-threads", "max-length"}
+var configKeysThatMatter = []string{"goos", "goarch", "cpu", contract.ConfigDevice, contract.ConfigORTVersion,
+	contract.ConfigIntraOpThreads, contract.ConfigInterOpThreads, contract.ConfigMaxLength}
 
 // Compare compares candidate against baseline. It returns an error for
 // invalid options, for a model map that names models not present, and
@@ -490,7 +451,7 @@ func Compare(baseline, candidate *Side, opts Options) (*Report, error) {
 			if !ok {
 				continue // model unpaired: warned about in pairModels
 			}
-			bname = withModel(cs.Name, bm)
+			bname = benchname.WithModel(cs.Name, bm)
 		}
 		bs, ok := baseline.index[seriesKey{bname, cs.Unit}]
 		if !ok {
@@ -661,8 +622,15 @@ func (r *Report) warnConfig(base, cand *Side) {
 	}
 }
 
-// unitRank orders the suite's metrics first.
-var unitRank = []string{"ns/op", "p50-ns/op", "p95-ns/op", "p99-ns/op", "docs/sec", "tokens/op", "B/op", "allocs/op"}
+// unitRank orders the suite's metrics first, in the order of the
+// contract's table, then the allocation metrics of go test.
+var unitRank = func() []string {
+	var units []string
+	for _, m := range contract.Metrics() {
+		units = append(units, m.Unit)
+	}
+	return append(units, "B/op", "allocs/op")
+}()
 
 func (r *Report) sortRows(cand *Side) {
 	models := cand.models()
@@ -693,15 +661,19 @@ func (r *Report) sortRows(cand *Side) {
 }
 
 // Better returns which way is better for unit: +1 higher, -1 lower, 0
-// unknown. Unit lines win; see the package documentation for the defaults.
+// unknown. Unit lines win, then the contract's table for the suite's
+// metrics; see the package documentation for the other defaults.
 func Better(units benchfmt.UnitMetadataMap, unit string) int {
 	if units.Get(unit, "better") != nil {
 		return units.GetBetter(unit)
 	}
+	if m, ok := contract.MetricByUnit(unit); ok && m.Better != contract.NoDirection {
+		return int(m.Better)
+	}
 	switch {
 	case IsLatency(unit), unit == "B/op", unit == "allocs/op":
 		return -1
-	case unit == "docs/sec", unit == "MB/s", unit == "B/s":
+	case unit == "MB/s", unit == "B/s":
 		return 1
 	}
 	return units.GetBetter(unit)
@@ -714,10 +686,13 @@ func IsLatency(unit string) bool {
 }
 
 // assumption returns the statistical assumption for unit: exact when a
-// Unit line says assume=exact (or, without one, for tokens/op).
+// Unit line says assume=exact or, without one, when the contract's table
+// does (tokens/op).
 func assumption(units benchfmt.UnitMetadataMap, unit string) benchmath.Assumption {
-	if units.Get(unit, "assume") == nil && unit == "tokens/op" {
-		return benchmath.AssumeExact
+	if units.Get(unit, "assume") == nil {
+		if m, ok := contract.MetricByUnit(unit); ok && m.Assume == "exact" {
+			return benchmath.AssumeExact
+		}
 	}
 	return units.GetAssumption(unit)
 }

@@ -44,27 +44,6 @@ func onlyRow(t *testing.T, rep *Report) Row {
 	return rep.Rows[0]
 }
 
-func TestNames(t *testing.T) {
-	for _, c := range []struct {
-		in, name, model string
-		batch           int
-	}{
-		{"BenchmarkInference/model=tiny_trial_0/batch=8-2", "Inference/model=tiny_trial_0/batch=8", "tiny_trial_0", 8},
-		{"Inference/model=a/batch=16", "Inference/model=a/batch=16", "a", 16},
-		{"BenchmarkFoo-8", "Foo", "", 0},
-		{"BenchmarkFoo/size=3", "Foo/size=3", "", 0},
-	} {
-		name := trimName(c.in)
-		model, batch := ParseName(name)
-		if name != c.name || model != c.model || batch != c.batch {
-			t.Errorf("%s: got %q %q %d, want %q %q %d", c.in, name, model, batch, c.name, c.model, c.batch)
-		}
-	}
-	if got := withModel("Inference/model=a/batch=1", "b"); got != "Inference/model=b/batch=1" {
-		t.Errorf("withModel = %q", got)
-	}
-}
-
 func TestMinP(t *testing.T) {
 	for _, c := range []struct {
 		n1, n2 int

@@ -12,6 +12,8 @@ import (
 	"text/tabwriter"
 
 	"golang.org/x/perf/benchunit"
+
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // A Reporter writes a report in one format.
@@ -313,7 +315,7 @@ func Markdown(w io.Writer, r *Report) error {
 	fmt.Fprintf(&b, "Rule: %s\n\n", mdEscape(rule(r.Options)))
 	var main, rest []Row
 	for _, row := range r.Rows {
-		if row.Status == Unchanged && !slices.Contains(primaryUnits, row.Unit) {
+		if row.Status == Unchanged && !isPrimary(row.Unit) {
 			rest = append(rest, row)
 		} else {
 			main = append(main, row)
@@ -336,9 +338,13 @@ func Markdown(w io.Writer, r *Report) error {
 	return err
 }
 
-// primaryUnits are the suite's latency and throughput metrics, always
-// shown in Markdown's main table; other unchanged metrics are folded away.
-var primaryUnits = []string{"ns/op", "p50-ns/op", "p95-ns/op", "p99-ns/op", "docs/sec"}
+// isPrimary reports whether unit is one of the metrics every benchmark.json
+// must carry (latencies and throughput), always shown in Markdown's main
+// table; other unchanged metrics are folded away.
+func isPrimary(unit string) bool {
+	m, ok := contract.MetricByUnit(unit)
+	return ok && m.Required
+}
 
 func unitList(rows []Row) string {
 	var units []string
@@ -473,7 +479,7 @@ func JSON(w io.Writer, r *Report) error {
 			summary = "exact"
 		}
 		jrow := jsonRow{Benchmark: row.Name, Model: row.Model, Batch: row.Batch, Unit: row.Unit,
-			Key: JSONKey(row.Unit), Better: better, Summary: summary,
+			Key: jsonKey(row.Unit), Better: better, Summary: summary,
 			Baseline: jsonStatsOf(row.Baseline), Candidate: jsonStatsOf(row.Candidate),
 			Change: finite(row.Change), P: finite(row.P), Threshold: row.Threshold,
 			Significant: row.Significant, Status: row.Status.String(), Reason: row.Reason, Warnings: row.Warnings}

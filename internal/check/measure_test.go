@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nerbench/nerbench/benchmarks/stats"
 )
 
 // How well the gate works on real measurements: the false-alarm rate on
@@ -237,19 +239,10 @@ func firstModel(s *Side) string {
 
 // relMAD is the median absolute deviation relative to the median.
 func relMAD(v []float64) float64 {
-	med := median(v)
+	med := stats.Median(v)
 	dev := make([]float64, len(v))
 	for i, x := range v {
 		dev[i] = math.Abs(x - med)
 	}
-	return median(dev) / med
-}
-
-func median(v []float64) float64 {
-	s := slices.Sorted(slices.Values(v))
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
+	return stats.Median(dev) / med
 }

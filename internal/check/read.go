@@ -2,7 +2,6 @@ package check
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -21,30 +20,16 @@ import (
 	"github.com/nerbench/nerbench/internal/contract"
 )
 
-// jsonMetrics maps benchmark.json keys to the suite's units; a file's value
-// times scale is the value in the unit.
-var jsonMetrics = [...]struct {
-	key, unit string
-	scale     float64
-}{
-	{contract.KeyMean, "ns/op", 1e6},
-	{contract.KeyMedian, "p50-ns/op", 1e6},
-	{contract.KeyP95, "p95-ns/op", 1e6},
-	{contract.KeyP99, "p99-ns/op", 1e6},
-	{contract.KeyThroughput, "docs/sec", 1},
-	{"tokens_per_op", "tokens/op", 1},
+// jsonKey returns the benchmark.json key of a unit of the suite
+// ("p99-ns/op" → "p99_ms"), or "".
+func jsonKey(unit string) string {
+	m, _ := contract.MetricByUnit(unit)
+	return m.Key
 }
 
-// JSONKey returns the benchmark.json key of a unit of the suite
-// ("p99-ns/op" → "p99_ms"), or "".
-func JSONKey(unit string) string {
-	for _, m := range jsonMetrics {
-		if m.unit == unit {
-			return m.key
-		}
-	}
-	return ""
-}
+// latency is the metric whose unit per-iteration latencies share: ms in
+// samples_ms, ns in the Go benchmark format.
+var latency, _ = contract.MetricByKey(contract.KeyMean)
 
 // ReadFiles reads one side from files, each either in the Go benchmark
 // format (go test -bench output, several runs of it concatenated, or the
@@ -183,22 +168,22 @@ func (s *Side) readJSON(name string, data []byte) error {
 	}
 	model = benchname.Sanitize(model)
 	if f.Device != "" {
-		s.addConfig("device", f.Device)
+		s.addConfig(contract.ConfigDevice, f.Device)
 	}
 	for _, k := range slices.Sorted(maps.Keys(f.Config)) {
 		s.addConfig(k, f.Config[k])
 	}
 	for _, n := range f.BatchSizes() {
 		b := f.Batches[n]
-		bench := "Inference/model=" + model + "/batch=" + strconv.Itoa(n)
+		bench := benchname.Name(model, n)
 		key := contract.BatchKey(n)
 		if s.filter != nil {
 			// Filter the batch as the suite's result of the same name
 			// with every metric, as the Go benchmark format would give it.
 			res := &benchfmt.Result{Name: benchfmt.Name(bench), Iters: 1}
-			for _, m := range jsonMetrics {
-				v, unit := benchunit.Tidy(1, m.unit) // as benchfmt gives them
-				res.Values = append(res.Values, benchfmt.Value{Value: v, Unit: unit, OrigValue: 1, OrigUnit: m.unit})
+			for _, m := range contract.Metrics() {
+				v, unit := benchunit.Tidy(1, m.Unit) // as benchfmt gives them
+				res.Values = append(res.Values, benchfmt.Value{Value: v, Unit: unit, OrigValue: 1, OrigUnit: m.Unit})
 			}
 			if ok, _ := s.filter.Apply(res); !ok {
 				continue
@@ -209,32 +194,29 @@ func (s *Side) readJSON(name string, data []byte) error {
 			}
 			s.jsonUnits = kept
 		}
-		for _, m := range jsonMetrics {
-			if s.filter != nil && !s.jsonUnits[m.unit] {
+		for _, m := range contract.Metrics() {
+			if s.filter != nil && !s.jsonUnits[m.Unit] {
 				continue
 			}
-			vals := b.RunValues[m.key]
+			vals := b.RunValues[m.Key]
 			if len(vals) == 0 {
-				v, ok := b.Metric(m.key)
+				v, ok := b.Metric(m.Key)
 				if !ok {
-					raw, found := b.Extra[m.key]
-					if !found {
-						continue
+					if raw, found := b.Extra[m.Key]; found {
+						return fmt.Errorf("%s: %s.%s: want a number, got %s", name, key, m.Key, raw)
 					}
-					if err := json.Unmarshal(raw, &v); err != nil {
-						return fmt.Errorf("%s: %s.%s: want a number, got %s", name, key, m.key, raw)
-					}
+					continue
 				}
 				vals = []float64{v}
 			}
 			scaled := make([]float64, len(vals))
 			for i, v := range vals {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return fmt.Errorf("%s: %s.run_values.%s[%d] = %v: want a finite number", name, key, m.key, i, v)
+					return fmt.Errorf("%s: %s.run_values.%s[%d] = %v: want a finite number", name, key, m.Key, i, v)
 				}
-				scaled[i] = v * m.scale
+				scaled[i] = m.GoValue(v)
 			}
-			if sr := s.Add(bench, m.unit, SourceRuns, scaled...); sr.Pos == "" {
+			if sr := s.Add(bench, m.Unit, SourceRuns, scaled...); sr.Pos == "" {
 				sr.Pos = name
 			}
 		}
@@ -244,7 +226,7 @@ func (s *Side) readJSON(name string, data []byte) error {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					return fmt.Errorf("%s: %s.samples_ms[%d] = %v: want a finite number", name, key, i, v)
 				}
-				ns[i] = v * 1e6
+				ns[i] = latency.GoValue(v)
 			}
 			s.iters[bench] = append(s.iters[bench], ns)
 		}
@@ -253,11 +235,11 @@ func (s *Side) readJSON(name string, data []byte) error {
 }
 
 // resolveIterations uses per-iteration latencies as the sample of the
-// median latency (p50-ns/op) of a benchmark that has exactly one run and
+// median latency (p50-ns/op, contract.UnitMedian) of a benchmark that has exactly one run and
 // whose run kept them. It is idempotent.
 func (s *Side) resolveIterations() {
 	for name, sets := range s.iters {
-		sr := s.index[seriesKey{name, "p50-ns/op"}]
+		sr := s.index[seriesKey{name, contract.UnitMedian}]
 		if sr == nil || len(sets) != 1 || len(sr.Values) != 1 || sr.Source != SourceRuns {
 			continue
 		}

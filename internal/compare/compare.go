@@ -3,8 +3,8 @@
 // original Python tool's comparison printed it, plus p95 and p99 latency and
 // each model's speed relative to the first.
 //
-// Load reads the files (through package report only, so this package has no
-// cgo) and names the models; Build makes the Table; reporters (Text,
+// Load reads the files (through package internal/contract only, so this
+// package has no cgo) and names the models; Build makes the Table; reporters (Text,
 // Markdown, CSV, JSON) write it:
 //
 //	models, err := compare.Load(paths, names)
@@ -161,13 +161,29 @@ type Metric struct {
 // RelativeSpeed is the Key of the relative-speed section.
 const RelativeSpeed = "relative_speed"
 
-// Metrics are the sections of a Table, in order. The relative-speed section
-// is added by Build (its title names the first model).
-var Metrics = []Metric{
-	{contract.KeyMean, "Mean Latency (ms)", "ms", "lower"},
-	{contract.KeyP95, "P95 Latency (ms)", "ms", "lower"},
-	{contract.KeyP99, "P99 Latency (ms)", "ms", "lower"},
-	{contract.KeyThroughput, "Throughput (docs/sec)", "docs/sec", "higher"},
+// sectionKeys are the metrics a Table shows, as the original tool's
+// comparison did: every one but the median, and none that the contract
+// does not require.
+var sectionKeys = []string{contract.KeyMean, contract.KeyP95, contract.KeyP99, contract.KeyThroughput}
+
+// Metrics are the sections of a Table, in order, described by the
+// contract's table (contract.Metrics). The relative-speed section is added
+// by Build (its title names the first model).
+var Metrics = func() []Metric {
+	var out []Metric
+	for _, k := range sectionKeys {
+		m, ok := contract.MetricByKey(k)
+		if !ok {
+			panic("compare: no metric " + k + " in the contract's table")
+		}
+		out = append(out, metricOf(m))
+	}
+	return out
+}()
+
+// metricOf describes a section of the contract's metric m.
+func metricOf(m contract.Metric) Metric {
+	return Metric{Key: m.Key, Title: m.Label, Unit: m.JSONUnit, Better: m.Better.String()}
 }
 
 // Cell is one value; Valid is false where the model lacks the batch size
@@ -239,16 +255,21 @@ func Build(models []Model) *Table {
 		t.Sections = append(t.Sections, s)
 	}
 	if len(models) > 0 {
-		s := Section{Metric: Metric{Key: RelativeSpeed, Title: "Relative Speed (vs " + models[0].Name + ")", Unit: "x", Better: "higher"}}
+		s := Section{Metric: Metric{Key: RelativeSpeed, Title: "Relative Speed (vs " + models[0].Name + ")", Unit: "x", Better: contract.HigherIsBetter.String()}}
 		for _, n := range sizes {
 			r := Row{BatchSize: n, Cells: make([]Cell, len(models))}
 			first := batch(models[0], n)
 			for i, m := range models {
 				b := batch(m, n)
-				if first == nil || b == nil || b.MeanMS <= 0 {
+				if first == nil || b == nil {
 					continue
 				}
-				v := first.MeanMS / b.MeanMS
+				fm, _ := first.Metric(contract.KeyMean)
+				bm, _ := b.Metric(contract.KeyMean)
+				if bm <= 0 {
+					continue
+				}
+				v := fm / bm
 				if !math.IsInf(v, 0) && !math.IsNaN(v) {
 					r.Cells[i] = Cell{v, true}
 				}

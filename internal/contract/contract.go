@@ -7,6 +7,11 @@
 //
 // Extra keys are allowed at both levels; typed ones are listed on Batch and
 // File, and anything else read from a file is kept in Extra and written back.
+//
+// The package also holds the table of metrics (see [Metrics]): for each one
+// its Go benchmark unit, benchmark.json key, better direction, label and
+// conversion. The suite, the converter and every reader of either format
+// look metrics up there, so that a metric is defined once.
 package contract
 
 import (
@@ -30,18 +35,6 @@ const TimestampLayout = "2006-01-02T15:04:05Z"
 
 // Timestamp formats t as the file's "timestamp" value.
 func Timestamp(t time.Time) string { return t.UTC().Format(TimestampLayout) }
-
-// Metric keys every batch entry must carry.
-const (
-	KeyMean       = "mean_ms"
-	KeyMedian     = "median_ms"
-	KeyP95        = "p95_ms"
-	KeyP99        = "p99_ms"
-	KeyThroughput = "throughput_docs_per_sec"
-)
-
-// MetricKeys lists the required per-batch keys in their usual order.
-var MetricKeys = []string{KeyMean, KeyMedian, KeyP95, KeyP99, KeyThroughput}
 
 // Batch is one "batch_<n>" entry.
 type Batch struct {
@@ -69,42 +62,6 @@ type Batch struct {
 	Extra map[string]json.RawMessage `json:"-"`
 }
 
-// Metric returns the value of a required metric key.
-func (b *Batch) Metric(key string) (float64, bool) {
-	switch key {
-	case KeyMean:
-		return b.MeanMS, true
-	case KeyMedian:
-		return b.MedianMS, true
-	case KeyP95:
-		return b.P95MS, true
-	case KeyP99:
-		return b.P99MS, true
-	case KeyThroughput:
-		return b.ThroughputDocsPerSec, true
-	}
-	return 0, false
-}
-
-// SetMetric sets a required metric key; it reports whether key is one.
-func (b *Batch) SetMetric(key string, v float64) bool {
-	switch key {
-	case KeyMean:
-		b.MeanMS = v
-	case KeyMedian:
-		b.MedianMS = v
-	case KeyP95:
-		b.P95MS = v
-	case KeyP99:
-		b.P99MS = v
-	case KeyThroughput:
-		b.ThroughputDocsPerSec = v
-	default:
-		return false
-	}
-	return true
-}
-
 type batchFields Batch // no methods: plain encoding of the typed fields
 
 // MarshalJSON writes the typed fields and Extra.
@@ -123,7 +80,7 @@ func (b *Batch) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
-	for _, k := range MetricKeys {
+	for _, k := range RequiredKeys() {
 		v, ok := raw[k]
 		if !ok {
 			return fmt.Errorf("missing key %q", k)
@@ -307,7 +264,7 @@ func (f *File) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: null", BatchKey(n)))
 			continue
 		}
-		for _, k := range MetricKeys {
+		for _, k := range RequiredKeys() {
 			v, _ := b.Metric(k)
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 				errs = append(errs, fmt.Errorf("%s.%s = %v: want a finite, non-negative number", BatchKey(n), k, v))

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	benchstats "github.com/nerbench/nerbench/benchmarks/stats"
 	"github.com/nerbench/nerbench/internal/compare"
 	"github.com/nerbench/nerbench/internal/contract"
 )
@@ -139,8 +140,12 @@ func layoutLegend(names []string, styles []style, box bool) ([]LegendItem, float
 	return items, float64(row+1)*legendRow + 10
 }
 
-// metricChart plots one metric of every model against batch size.
-func metricChart(id, title, ylabel, key, note string, models []compare.Model, sizes []int) Chart {
+// metricChart plots the metric m of every model against batch size; the
+// y axis is labelled with m's label, and the note says what m is (about)
+// and which way is better.
+func metricChart(id, title string, m contract.Metric, about string, models []compare.Model, sizes []int) Chart {
+	key, ylabel, unit := m.Key, m.Label, m.JSONUnit
+	note := about + "; " + m.Better.String() + " is better"
 	names := make([]string, len(models))
 	styles := make([]style, len(models))
 	var vals []float64
@@ -169,7 +174,6 @@ func metricChart(id, title, ylabel, key, note string, models []compare.Model, si
 	if ys.log {
 		c.YLabel += " (log scale)"
 	}
-	unit := strings.TrimSuffix(ylabel[strings.LastIndex(ylabel, "(")+1:], ")")
 	var desc []string
 	for i, m := range models {
 		s := Series{Name: m.Name, Color: styles[i].Color, Dash: styles[i].Dash}
@@ -267,7 +271,7 @@ func histogramChart(id string, batch int, models []compare.Model) (Chart, bool) 
 	nbins := 10
 	for _, s := range samples {
 		sorted := slices.Sorted(slices.Values(s))
-		q := func(p float64) float64 { return tr(sorted[min(int(float64(len(sorted))*p), len(sorted)-1)]) }
+		q := func(p float64) float64 { return tr(benchstats.Percentile(sorted, p)) }
 		want := min(15, max(5, math.Sqrt(float64(len(s)))))
 		if spread := q(0.95) - q(0.05); spread > 0 {
 			nbins = max(nbins, int(math.Ceil(want*(bHi-bLo)/spread)))
@@ -306,7 +310,7 @@ func histogramChart(id string, batch int, models []compare.Model) (Chart, bool) 
 	var desc []string
 	for i, s := range samples {
 		sorted := slices.Sorted(slices.Values(s))
-		p := func(q float64) float64 { return sorted[min(int(math.Floor(float64(len(sorted))*q)), len(sorted)-1)] }
+		p := func(q float64) float64 { return benchstats.Percentile(sorted, q) } // the suite's rule
 		se := Series{Name: names[i], Color: styles[i].Color, Dash: styles[i].Dash}
 		// One outline per run of non-empty bins, so that empty stretches
 		// leave the axis alone.
@@ -355,10 +359,11 @@ func samplesBatches(models []compare.Model) []int {
 	return sizes
 }
 
-// lineCharts are the charts of metrics against batch size.
-var lineCharts = []struct{ id, title, ylabel, key, note string }{
-	{"mean", "Mean latency", "Mean latency (ms)", contract.KeyMean, "Latency of one batch; lower is better"},
-	{"p95", "P95 latency", "P95 latency (ms)", contract.KeyP95, "95 % of batches finish within this; lower is better"},
-	{"p99", "P99 latency", "P99 latency (ms)", contract.KeyP99, "99 % of batches finish within this; lower is better"},
-	{"throughput", "Throughput", "Throughput (docs/sec)", contract.KeyThroughput, "Batch size ÷ mean latency; higher is better"},
+// lineCharts are the charts of metrics against batch size: a chart's
+// title and what its metric is; the contract's table gives the rest.
+var lineCharts = []struct{ id, title, key, about string }{
+	{"mean", "Mean latency", contract.KeyMean, "Latency of one batch"},
+	{"p95", "P95 latency", contract.KeyP95, "95 % of batches finish within this"},
+	{"p99", "P99 latency", contract.KeyP99, "99 % of batches finish within this"},
+	{"throughput", "Throughput", contract.KeyThroughput, "Batch size ÷ mean latency"},
 }

@@ -120,8 +120,11 @@ func Charts(models []compare.Model) []Chart {
 	t := compare.Build(models)
 	var charts []Chart
 	for _, lc := range lineCharts {
-		c := metricChart(lc.id, lc.title, lc.ylabel, lc.key, lc.note, models, t.BatchSizes)
-		charts = append(charts, c)
+		m, ok := contract.MetricByKey(lc.key)
+		if !ok {
+			panic("htmlreport: no metric " + lc.key + " in the contract's table")
+		}
+		charts = append(charts, metricChart(lc.id, lc.title, m, lc.about, models, t.BatchSizes))
 	}
 	for _, n := range samplesBatches(models) {
 		if c, ok := histogramChart("hist-"+strconv.Itoa(n), n, models); ok {
@@ -168,9 +171,9 @@ func build(models []compare.Model, opts Options) *page {
 			model = "" // says nothing the name does not
 		}
 		row := modelRow{Name: m.Name, Model: model, Color: styleOf(i).Color, Dash: styleOf(i).Dash, Device: f.Device,
-			ORT: cfg("ort-version"), CPU: strings.TrimSpace(f.Config["cpu"]),
-			Threads:   cfg("intra-op-threads") + " / " + cfg("inter-op-threads"),
-			MaxLength: cfg("max-length"), Iterations: joinInts(iters), Runs: joinInts(runs),
+			ORT: cfg(contract.ConfigORTVersion), CPU: strings.TrimSpace(f.Config["cpu"]),
+			Threads:   cfg(contract.ConfigIntraOpThreads) + " / " + cfg(contract.ConfigInterOpThreads),
+			MaxLength: cfg(contract.ConfigMaxLength), Iterations: joinInts(iters), Runs: joinInts(runs),
 			Samples: "no", Timestamp: measured(f.Timestamp), Path: m.Path}
 		if samples > 0 {
 			row.Samples = fmt.Sprintf("%d kept", samples)

@@ -353,7 +353,8 @@ func (c *Candidate) speedData(warn func(string, ...any)) {
 	}
 }
 
-// readLatency returns batch_1.mean_ms of a benchmark.json.
+// readLatency returns batch_1.mean_ms of a benchmark.json: the mean
+// latency (contract.KeyMean) of one document.
 func readLatency(path string) (float64, error) {
 	f, err := contract.Read(path)
 	if err != nil {
@@ -368,10 +369,11 @@ func readLatency(path string) (float64, error) {
 		}
 		return 0, fmt.Errorf("no batch_1 entry (has %s)", strings.Join(have, ", "))
 	}
-	if math.IsNaN(b.MeanMS) || math.IsInf(b.MeanMS, 0) || b.MeanMS <= 0 {
-		return 0, fmt.Errorf("batch_1.mean_ms = %v: want a positive number", b.MeanMS)
+	v, _ := b.Metric(contract.KeyMean)
+	if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
+		return 0, fmt.Errorf("%s.%s = %v: want a positive number", contract.BatchKey(1), contract.KeyMean, v)
 	}
-	return b.MeanMS, nil
+	return v, nil
 }
 
 // findONNX returns the trial's ONNX model: model.onnx in checkpoint/ or the

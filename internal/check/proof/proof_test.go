@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Proof that the regression gate works on real measurements: ONNX Runtime
 // runs of the demo checkpoints, measured the way the suite measures them
 // (runner.Measure) and interleaved A B A B …, then judged by check.Compare.

@@ -1,0 +1,202 @@
+//go:build cgo
+
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/nerbench/nerbench/benchmarks/benchname"
+	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/dataset"
+	"github.com/nerbench/nerbench/benchmarks/engine"
+	"github.com/nerbench/nerbench/benchmarks/runner"
+	"github.com/nerbench/nerbench/benchmarks/samplefile"
+	"github.com/nerbench/nerbench/converter"
+	"github.com/nerbench/nerbench/internal/contract"
+)
+
+func init() {
+	commands["run"] = command{runSummary, runCmd}
+}
+
+// mean is the mean latency metric, for progress lines.
+var mean, _ = contract.MetricByKey(contract.KeyMean)
+
+func runCmd(stdout, stderr io.Writer, args []string) error {
+	a, err := parseRunArgs(stderr, args)
+	if err != nil {
+		return err
+	}
+	return measure(stdout, stderr, a.name, a.checkpoint, a.output, a.format, a.settings)
+}
+
+// measure runs every batch size of s on the checkpoint and writes out.
+//
+// It writes its results in the Go benchmark format, as the suite does (to
+// stdout too with format gobench), and makes benchmark.json from them with
+// the converter, as nerbench convert does: one builder of the file. Kept
+// samples go, as the suite keeps them, to the samples file beside out.
+func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.Settings) (err error) {
+	ds, err := dataset.Load(s.TestData)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	version, err := engine.Init("")
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, engine.Shutdown()) }()
+	m, err := runner.Open(name, ckpt, s)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	defer func() { err = errors.Join(err, m.Close()) }()
+	for _, w := range m.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	enc, err := m.Encode(ds.Texts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens), device %s, ONNX Runtime %s\n",
+		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, m.Session.Device, version)
+	var samples *samplefile.File
+	if s.KeepSamples {
+		if samples, err = samplefile.Create(samplefile.Path(out)); err != nil {
+			return err
+		}
+		defer func() {
+			if samples != nil {
+				err = errors.Join(err, samples.Close())
+			}
+		}()
+	}
+	env := runner.Env{ORTVersion: version, Device: m.Session.Device, IntraOpThreads: s.IntraOpThreads,
+		InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength, Commit: runner.GitCommit(), SamplesFile: samples.Path()}
+	cfg := append([]benchfmt.Config{
+		{Key: "goos", Value: []byte(runtime.GOOS), File: true},
+		{Key: "goarch", Value: []byte(runtime.GOARCH), File: true},
+	}, env.Config()...)
+
+	var gobench bytes.Buffer // the results, for the converter
+	w := io.Writer(&gobench)
+	if format == "gobench" {
+		w = io.MultiWriter(stdout, &gobench)
+	}
+	if _, err := io.WriteString(w, runner.UnitLines); err != nil {
+		return err
+	}
+	bw := benchfmt.NewWriter(w)
+	for _, size := range s.BatchSizes {
+		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations… ", size, s.Warmup, s.Iterations)
+		start := time.Now()
+		bs, err := m.Prepare(enc, size, s.Warmup+s.Iterations)
+		if err != nil {
+			return err
+		}
+		r, err := runner.Measure(bs, s.Warmup, s.Iterations)
+		err = errors.Join(err, bs.Close())
+		if err != nil {
+			return err
+		}
+		r.Model = name
+		fmt.Fprintf(stderr, "mean %.2f ms (%v)\n", mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
+		if err := bw.Write(r.Record(cfg...)); err != nil {
+			return err
+		}
+		if samples != nil {
+			if err := samples.Add(name, size, r.SamplesNs); err != nil {
+				return err
+			}
+		}
+	}
+	if samples != nil {
+		err := samples.Close()
+		samples = nil
+		if err != nil {
+			return err
+		}
+	}
+
+	f, err := convert(stderr, gobench.Bytes(), name, ckpt, out)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "table":
+		printTable(stdout, name, f.File)
+	case "json":
+		data, err := contract.Encode(f.File)
+		if err != nil {
+			return err
+		}
+		stdout.Write(data)
+	}
+	if _, err := converter.Write(&converter.Result{Files: map[string]*converter.Output{f.BenchName: f}}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s\n", out)
+	return nil
+}
+
+// convert turns one model's results in the Go benchmark format into its
+// benchmark.json, to be written to out, as nerbench convert does.
+func convert(stderr io.Writer, gobench []byte, name, ckpt, out string) (*converter.Output, error) {
+	abs, err := filepath.Abs(ckpt)
+	if err != nil {
+		return nil, err
+	}
+	bench := benchname.Sanitize(name)
+	models := func(b string) (converter.Model, bool) {
+		return converter.Model{Name: name, Checkpoint: abs, Output: out}, b == bench
+	}
+	res, err := converter.Convert([]converter.Input{{Name: "nerbench run", Data: gobench}}, converter.Options{Models: models})
+	for _, w := range res.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, ok := res.Files[bench]
+	if !ok || len(res.Files) != 1 {
+		return nil, fmt.Errorf("converting the results: want the results of %s only, got %v", bench, res.BenchNames())
+	}
+	return f, nil
+}
+
+// printTable prints the metrics of f that every benchmark.json holds, per
+// batch size.
+func printTable(w io.Writer, name string, f *contract.File) {
+	fmt.Fprintf(w, "Benchmark results: %s\n", name)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	var head strings.Builder
+	head.WriteString("batch\t")
+	for _, m := range contract.Metrics() {
+		if m.Required {
+			head.WriteString(m.Label + "\t")
+		}
+	}
+	fmt.Fprintln(tw, head.String()+"iterations\t")
+	for _, n := range f.BatchSizes() {
+		b := f.Batches[n]
+		row := strconv.Itoa(n) + "\t"
+		for _, m := range contract.Metrics() {
+			if v, _ := b.Metric(m.Key); m.Required {
+				row += strconv.FormatFloat(v, 'f', 2, 64) + "\t"
+			}
+		}
+		fmt.Fprintln(tw, row+strconv.Itoa(b.Iterations)+"\t")
+	}
+	tw.Flush()
+}

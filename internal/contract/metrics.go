@@ -1,0 +1,228 @@
+package contract
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Go benchmark units of the metrics, as the suite reports them. benchstat
+// tidies "ns" into "sec" and nothing else, so percentiles are p95-ns/op
+// (shown as p95-sec/op), never p95-ms; ns/op is the mean.
+const (
+	UnitMean       = "ns/op"
+	UnitMedian     = "p50-ns/op"
+	UnitP95        = "p95-ns/op"
+	UnitP99        = "p99-ns/op"
+	UnitThroughput = "docs/sec"
+	UnitTokens     = "tokens/op"
+)
+
+// benchmark.json keys of the metrics, in a "batch_<n>" entry.
+const (
+	KeyMean       = "mean_ms"
+	KeyMedian     = "median_ms"
+	KeyP95        = "p95_ms"
+	KeyP99        = "p99_ms"
+	KeyThroughput = "throughput_docs_per_sec"
+	KeyTokens     = "tokens_per_op"
+)
+
+// Direction says which way a metric is better.
+type Direction int
+
+const (
+	// NoDirection: the metric describes the workload (tokens per batch),
+	// it is not a cost; a change is never a regression.
+	NoDirection Direction = 0
+	// HigherIsBetter: throughput.
+	HigherIsBetter Direction = 1
+	// LowerIsBetter: latencies.
+	LowerIsBetter Direction = -1
+)
+
+// String returns "higher", "lower", or "" for NoDirection: the value of
+// better= in a Unit line.
+func (d Direction) String() string {
+	switch d {
+	case HigherIsBetter:
+		return "higher"
+	case LowerIsBetter:
+		return "lower"
+	}
+	return ""
+}
+
+// Metric is one metric of the contract: how the suite reports it in the Go
+// benchmark format and how benchmark.json holds it. The table metrics
+// holds every one of them; everything that reads or writes a metric (the
+// suite, the converter, nerbench run, check, compare, report and select)
+// looks it up there.
+type Metric struct {
+	// Unit is the Go benchmark unit the suite reports: "p95-ns/op".
+	Unit string
+	// Key is the benchmark.json key in a "batch_<n>" entry: "p95_ms".
+	Key string
+	// JSONUnit is the unit of the benchmark.json value: "ms".
+	JSONUnit string
+	// Scale is the number of Units in one JSONUnit (1e6 ns in a ms): the
+	// benchmark.json value is the Go benchmark value / Scale.
+	Scale float64
+	// Better says which way is better.
+	Better Direction
+	// Assume is the statistical assumption of the metric's Unit line
+	// (benchmath): "nothing" for measurements, "exact" for values that do
+	// not vary between runs.
+	Assume string
+	// Label names the metric for people: "P95 Latency (ms)".
+	Label string
+	// Required is set for the metrics that every batch entry must carry;
+	// the others are written when known.
+	Required bool
+
+	// field returns Batch's typed field of the metric; nil for metrics
+	// kept in Batch.Extra.
+	field func(*Batch) *float64
+}
+
+// metrics is THE table. Adding a metric is adding a row (and, for a
+// required one, a typed field of Batch and its key in
+// benchmark.schema.json, which a test checks).
+var metrics = []Metric{
+	{Unit: UnitMean, Key: KeyMean, JSONUnit: "ms", Scale: 1e6, Better: LowerIsBetter, Assume: "nothing",
+		Label: "Mean Latency (ms)", Required: true, field: func(b *Batch) *float64 { return &b.MeanMS }},
+	{Unit: UnitMedian, Key: KeyMedian, JSONUnit: "ms", Scale: 1e6, Better: LowerIsBetter, Assume: "nothing",
+		Label: "Median Latency (ms)", Required: true, field: func(b *Batch) *float64 { return &b.MedianMS }},
+	{Unit: UnitP95, Key: KeyP95, JSONUnit: "ms", Scale: 1e6, Better: LowerIsBetter, Assume: "nothing",
+		Label: "P95 Latency (ms)", Required: true, field: func(b *Batch) *float64 { return &b.P95MS }},
+	{Unit: UnitP99, Key: KeyP99, JSONUnit: "ms", Scale: 1e6, Better: LowerIsBetter, Assume: "nothing",
+		Label: "P99 Latency (ms)", Required: true, field: func(b *Batch) *float64 { return &b.P99MS }},
+	{Unit: UnitThroughput, Key: KeyThroughput, JSONUnit: "docs/sec", Scale: 1, Better: HigherIsBetter, Assume: "nothing",
+		Label: "Throughput (docs/sec)", Required: true, field: func(b *Batch) *float64 { return &b.ThroughputDocsPerSec }},
+	{Unit: UnitTokens, Key: KeyTokens, JSONUnit: "tokens", Scale: 1, Better: NoDirection, Assume: "exact",
+		Label: "Tokens per Batch"},
+}
+
+// Metrics returns the table of metrics, in reporting order: the order of
+// the suite's result lines and of every table that lists them.
+func Metrics() []Metric { return append([]Metric(nil), metrics...) }
+
+// MetricByUnit returns the metric the suite reports in unit ("p95-ns/op").
+func MetricByUnit(unit string) (Metric, bool) {
+	for _, m := range metrics {
+		if m.Unit == unit {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+// MetricByKey returns the metric of a benchmark.json key ("p95_ms").
+func MetricByKey(key string) (Metric, bool) {
+	for _, m := range metrics {
+		if m.Key == key {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+// RequiredKeys returns the keys every batch entry must carry, in order.
+func RequiredKeys() []string {
+	var keys []string
+	for _, m := range metrics {
+		if m.Required {
+			keys = append(keys, m.Key)
+		}
+	}
+	return keys
+}
+
+// JSONValue converts a value in m.Unit to m.JSONUnit (ns to ms).
+func (m Metric) JSONValue(v float64) float64 { return v / m.Scale }
+
+// GoValue converts a value in m.JSONUnit to m.Unit (ms to ns).
+func (m Metric) GoValue(v float64) float64 { return v * m.Scale }
+
+// UnitLine returns the metric's Unit line in the Go benchmark format,
+// which says which way is better (benchstat itself never does) and what
+// to assume: "Unit p95-ns/op better=lower assume=nothing".
+func (m Metric) UnitLine() string {
+	var b strings.Builder
+	b.WriteString("Unit " + m.Unit)
+	if m.Better != NoDirection {
+		b.WriteString(" better=" + m.Better.String())
+	}
+	if m.Assume != "" {
+		b.WriteString(" assume=" + m.Assume)
+	}
+	return b.String()
+}
+
+// UnitLines returns the Unit lines of every metric, one a line.
+func UnitLines() string {
+	var b strings.Builder
+	for _, m := range metrics {
+		b.WriteString(m.UnitLine() + "\n")
+	}
+	return b.String()
+}
+
+// Configuration lines ("key: value" before the results, in the Go
+// benchmark format) with which the suite and nerbench run describe a run.
+// The converter copies them into benchmark.json's "config".
+const (
+	ConfigORTVersion     = "ort-version"
+	ConfigDevice         = "device"
+	ConfigIntraOpThreads = "intra-op-threads"
+	ConfigInterOpThreads = "inter-op-threads"
+	ConfigMaxLength      = "max-length"
+	ConfigCommit         = "commit"
+	// ConfigSamplesFile names the file that keeps a model's per-iteration
+	// latencies (keep_samples); an empty value says there is none and
+	// clears the previous model's.
+	ConfigSamplesFile = "samples-file"
+)
+
+// Metric returns the value of the metric key in b, and whether b has one:
+// a required metric always, another one when b holds it as a number.
+func (b *Batch) Metric(key string) (float64, bool) {
+	m, ok := MetricByKey(key)
+	if !ok {
+		return 0, false
+	}
+	if m.field != nil {
+		return *m.field(b), true
+	}
+	raw, ok := b.Extra[key]
+	if !ok {
+		return 0, false
+	}
+	var v float64
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return 0, false
+	}
+	return v, true
+}
+
+// SetMetric sets the metric key in b. It reports false, changing nothing,
+// when key is no metric, or when v is NaN or ±Inf for a metric kept in
+// Extra (JSON has no such numbers).
+func (b *Batch) SetMetric(key string, v float64) bool {
+	m, ok := MetricByKey(key)
+	if !ok {
+		return false
+	}
+	if m.field != nil {
+		*m.field(b) = v
+		return true
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return false // NaN or ±Inf: not a JSON number
+	}
+	if b.Extra == nil {
+		b.Extra = map[string]json.RawMessage{}
+	}
+	b.Extra[key] = data
+	return true
+}
