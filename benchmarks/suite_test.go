@@ -177,7 +177,7 @@ func TestPluginModule(t *testing.T) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("go test -bench in examples/plugin: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr.String())
+		t.Fatalf("go test -bench in examples/plugin: %v (if go asks for go mod tidy, this module's dependencies changed: run it in examples/plugin)\nstdout:\n%s\nstderr:\n%s", err, out, stderr.String())
 	}
 	plugin := parse(t, out)
 	own := parse(t, runSuite(t, "-benchtime=5x"))
