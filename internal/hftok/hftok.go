@@ -1,0 +1,333 @@
+// Package hftok tokenizes text as the Hugging Face tokenizers library does,
+// reading the same tokenizer.json, for the ids only (no offsets): added
+// tokens, normalizer, pre-tokenizer, model (WordPiece, BPE, Unigram,
+// WordLevel) and post-processor. Character classes come from tables probed
+// from the reference library itself (scripts/tokref/tables.mjs).
+//
+// A Tokenizer is safe for concurrent use.
+package hftok
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Tokenizer is a loaded tokenizer.json.
+type Tokenizer struct {
+	norm  normalizer
+	pre   preTokenizer
+	model model
+	post  *post
+	added *addedVocab
+
+	cache sync.Map // word → []int32, for the words the model has seen
+	size  int      // vocabulary size with added tokens
+	ids   map[string]int32
+}
+
+// Encoding is the result of Encode.
+type Encoding struct {
+	IDs, TypeIDs []int32
+	// Truncated says whether tokens were cut to fit the maximum length.
+	Truncated bool
+}
+
+// FromFile reads a tokenizer.json.
+func FromFile(path string) (*Tokenizer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return FromJSON(data)
+}
+
+// FromJSON reads the contents of a tokenizer.json.
+func FromJSON(data []byte) (*Tokenizer, error) {
+	var doc struct {
+		AddedTokens   []AddedToken    `json:"added_tokens"`
+		Normalizer    json.RawMessage `json:"normalizer"`
+		PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
+		Model         json.RawMessage `json:"model"`
+		PostProcessor json.RawMessage `json:"post_processor"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("not valid JSON: %w", err)
+	}
+	if isNull(doc.Model) {
+		return nil, errors.New(`no "model" object`)
+	}
+	t := &Tokenizer{}
+	var err error
+	if t.model, err = parseModel(doc.Model); err != nil {
+		return nil, err
+	}
+	if t.norm, err = parseNormalizer(doc.Normalizer); err != nil {
+		return nil, err
+	}
+	if t.pre, err = parsePreTokenizer(doc.PreTokenizer); err != nil {
+		return nil, err
+	}
+	if t.post, err = parsePost(doc.PostProcessor); err != nil {
+		return nil, err
+	}
+	t.added = newAddedVocab(doc.AddedTokens, t.norm)
+	t.ids = map[string]int32{}
+	maxID := int32(-1)
+	for tok, id := range t.model.vocab() {
+		t.ids[tok] = id
+		maxID = max(maxID, id)
+	}
+	t.size = len(t.model.vocab())
+	for _, a := range doc.AddedTokens {
+		if _, ok := t.model.vocab()[a.Content]; !ok {
+			t.size++
+		}
+		t.ids[a.Content] = a.ID
+	}
+	return t, nil
+}
+
+// New builds a tokenizer from its parts, each the JSON object tokenizer.json
+// has for it (nil for none): for tokenizers that come without a
+// tokenizer.json, such as a BERT vocab.txt.
+func New(added []AddedToken, normalizer, preTokenizer, model, postProcessor any) (*Tokenizer, error) {
+	doc := map[string]any{"added_tokens": added, "normalizer": normalizer, "pre_tokenizer": preTokenizer,
+		"model": model, "post_processor": postProcessor}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return FromJSON(data)
+}
+
+// VocabSize counts the vocabulary with the added tokens.
+func (t *Tokenizer) VocabSize() int { return t.size }
+
+// TokenToID returns the id of a token of the vocabulary or an added token.
+func (t *Tokenizer) TokenToID(tok string) (int32, bool) {
+	id, ok := t.ids[tok]
+	return id, ok
+}
+
+// NumSpecial is the number of special tokens the post-processor adds.
+func (t *Tokenizer) NumSpecial() int { return t.post.added() }
+
+// Encode tokenizes text, adds the post-processor's special tokens when
+// special is true, and truncates to maxLen tokens counting them (maxLen ≤ 0:
+// no truncation), cutting the text's tokens at the end as the library's
+// longest-first truncation does for one sequence.
+func (t *Tokenizer) Encode(text string, special bool, maxLen int) (Encoding, error) {
+	ids, err := t.tokens(nil, text)
+	if err != nil {
+		return Encoding{}, err
+	}
+	var e Encoding
+	if maxLen > 0 {
+		room := maxLen
+		if special {
+			room -= t.post.added()
+		}
+		if room < 0 {
+			return Encoding{}, fmt.Errorf("max length %d leaves no room for the %d special tokens", maxLen, t.post.added())
+		}
+		if len(ids) > room {
+			ids, e.Truncated = ids[:room], true
+		}
+	}
+	if !special {
+		e.IDs = ids
+		e.TypeIDs = make([]int32, len(ids))
+		return e, nil
+	}
+	p := t.post
+	n := len(p.before) + len(ids) + len(p.after)
+	e.IDs = make([]int32, 0, n)
+	e.IDs = append(append(append(e.IDs, p.before...), ids...), p.after...)
+	e.TypeIDs = make([]int32, 0, n)
+	e.TypeIDs = append(e.TypeIDs, p.typeBefore...)
+	for range ids {
+		e.TypeIDs = append(e.TypeIDs, p.typeSeq)
+	}
+	e.TypeIDs = append(e.TypeIDs, p.typeAfter...)
+	return e, nil
+}
+
+// tokens appends the ids of text without special tokens.
+func (t *Tokenizer) tokens(out []int32, text string) ([]int32, error) {
+	var err error
+	var words []string
+	for _, sp := range t.added.split(text) {
+		if sp.id >= 0 {
+			out = append(out, sp.id)
+			continue
+		}
+		s := sp.text
+		if t.norm != nil {
+			s = t.norm(s)
+		}
+		subs := []span{{text: s, id: -1, start: sp.start}}
+		if len(t.added.norm) > 0 {
+			subs = matchTokens(s, t.added.norm, sp.start)
+		}
+		for _, sub := range subs {
+			if sub.id >= 0 {
+				out = append(out, sub.id)
+				continue
+			}
+			words = words[:0]
+			if t.pre != nil {
+				words = t.pre(words, sub.text, sub.start == 0)
+			} else if sub.text != "" {
+				words = append(words, sub.text)
+			}
+			for _, w := range words {
+				if out, err = t.word(out, w); err != nil {
+					return out, err
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// word appends the model's ids for one word, through the cache.
+func (t *Tokenizer) word(out []int32, w string) ([]int32, error) {
+	if len(w) <= maxCachedWord {
+		if ids, ok := t.cache.Load(w); ok {
+			return append(out, ids.([]int32)...), nil
+		}
+	}
+	n0 := len(out)
+	out, err := t.model.tokenize(out, w)
+	if err != nil {
+		return out, err
+	}
+	if len(w) <= maxCachedWord {
+		t.cache.Store(strings.Clone(w), append([]int32(nil), out[n0:]...))
+	}
+	return out, nil
+}
+
+const maxCachedWord = 64
+
+// AddedToken is one entry of tokenizer.json's "added_tokens".
+type AddedToken struct {
+	ID         int32  `json:"id"`
+	Content    string `json:"content"`
+	SingleWord bool   `json:"single_word"`
+	LStrip     bool   `json:"lstrip"`
+	RStrip     bool   `json:"rstrip"`
+	Normalized bool   `json:"normalized"`
+	Special    bool   `json:"special"`
+}
+
+type addedVocab struct {
+	raw, norm []AddedToken // matched on the original text, on the normalized text
+}
+
+func newAddedVocab(tokens []AddedToken, n normalizer) *addedVocab {
+	a := &addedVocab{}
+	for _, t := range tokens {
+		if t.Content == "" {
+			continue
+		}
+		if t.Normalized {
+			if n != nil {
+				t.Content = n(t.Content)
+			}
+			a.norm = append(a.norm, t)
+		} else {
+			a.raw = append(a.raw, t)
+		}
+	}
+	// Longest first: at one position the longest token wins.
+	sort.SliceStable(a.raw, func(i, j int) bool { return len(a.raw[i].Content) > len(a.raw[j].Content) })
+	sort.SliceStable(a.norm, func(i, j int) bool { return len(a.norm[i].Content) > len(a.norm[j].Content) })
+	return a
+}
+
+// span is a piece of the text: an added token (id ≥ 0) or text to tokenize.
+type span struct {
+	text  string
+	id    int32
+	start int
+}
+
+// split cuts text at added tokens: first those matched on the original
+// text, then, in the normalized rest, those matched after normalization.
+func (a *addedVocab) split(text string) []span {
+	if len(a.raw) == 0 {
+		return []span{{text: text, id: -1}}
+	}
+	return matchTokens(text, a.raw, 0)
+}
+
+// matchTokens splits s at the leftmost-longest matches of toks.
+func matchTokens(s string, toks []AddedToken, base int) []span {
+	var out []span
+	prev := 0
+	for i := 0; i < len(s); {
+		var hit *AddedToken
+		for k := range toks {
+			if strings.HasPrefix(s[i:], toks[k].Content) {
+				hit = &toks[k]
+				break
+			}
+		}
+		if hit == nil {
+			i++
+			continue
+		}
+		start, stop := i, i+len(hit.Content)
+		if hit.SingleWord && ((start > 0 && endsWithWord(s[:start])) || (stop < len(s) && startsWithWord(s[stop:]))) {
+			i++
+			continue
+		}
+		if hit.LStrip {
+			for start > prev {
+				r, n := lastRune(s[:start])
+				if !isWhitespace(r) {
+					break
+				}
+				start -= n
+			}
+		}
+		if hit.RStrip {
+			for stop < len(s) {
+				r, n := firstRune(s[stop:])
+				if !isWhitespace(r) {
+					break
+				}
+				stop += n
+			}
+		}
+		if start > prev {
+			out = append(out, span{text: s[prev:start], id: -1, start: base + prev})
+		}
+		out = append(out, span{id: hit.ID, start: base + start})
+		prev, i = stop, stop
+	}
+	if prev < len(s) || len(out) == 0 {
+		out = append(out, span{text: s[prev:], id: -1, start: base + prev})
+	}
+	return out
+}
+
+func firstRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
+func lastRune(s string) (rune, int)  { return utf8.DecodeLastRuneInString(s) }
+
+func startsWithWord(s string) bool {
+	r, _ := firstRune(s)
+	return is(r, cWord)
+}
+
+func endsWithWord(s string) bool {
+	r, _ := lastRune(s)
+	return is(r, cWord)
+}
