@@ -123,25 +123,25 @@ type Encoded struct {
 	Elapsed time.Duration
 }
 
-// Encode tokenizes texts with special tokens, truncated to m.MaxLength.
+// Encode tokenizes texts with special tokens, truncated to m.MaxLength, on
+// all cores (GOMAXPROCS).
 func (m *Model) Encode(texts []string) (*Encoded, error) {
 	if len(texts) == 0 {
 		return nil, errors.New("no texts to encode")
 	}
 	start := time.Now()
-	e := &Encoded{Encodings: make([]tokenize.Encoding, len(texts))}
-	for i, text := range texts {
-		enc, err := m.Tokenizer.Encode(text, m.MaxLength)
-		if err != nil {
-			return nil, fmt.Errorf("tokenizing text %d: %w", i, err)
-		}
+	encs, err := m.Tokenizer.EncodeAll(texts, m.MaxLength, 0)
+	if err != nil {
+		return nil, err
+	}
+	e := &Encoded{Encodings: encs}
+	for i, enc := range encs {
 		if len(enc.IDs) == 0 {
 			return nil, fmt.Errorf("tokenizing text %d gave no tokens", i)
 		}
 		if enc.Truncated {
 			e.Truncated++
 		}
-		e.Encodings[i] = enc
 	}
 	e.Elapsed = time.Since(start)
 	return e, nil
