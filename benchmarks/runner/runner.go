@@ -12,11 +12,8 @@
 package runner
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/nerbench/nerbench/benchmarks/checkpoint"
@@ -52,7 +49,7 @@ func Open(name, dir string, s config.Settings) (*Model, error) {
 	if tokPath == "" {
 		tokPath = ck.VocabPath
 	}
-	if m.Tokenizer, err = tokenize.Load(tokPath, lowerCase(ck.Dir)); err != nil {
+	if m.Tokenizer, err = tokenize.Load(tokPath, tokenize.DoLowerCase(ck.Dir)); err != nil {
 		return nil, err
 	}
 	m.Session, err = engine.Open(ck.ModelPath, engine.Options{
@@ -91,19 +88,6 @@ func usablePositions(c *checkpoint.ModelConfig) int {
 		n -= pad + 1
 	}
 	return n
-}
-
-// lowerCase reads do_lower_case from tokenizer_config.json for a vocab.txt
-// tokenizer; BERT's default is true.
-func lowerCase(dir string) bool {
-	var tc struct {
-		DoLowerCase *bool `json:"do_lower_case"`
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "tokenizer_config.json"))
-	if err == nil && json.Unmarshal(data, &tc) == nil && tc.DoLowerCase != nil {
-		return *tc.DoLowerCase
-	}
-	return true
 }
 
 // Close frees the session.

@@ -247,3 +247,43 @@ func (t *Tokenizer) Pad(encs []Encoding, fixedLen int) *Batch {
 	}
 	return b
 }
+
+// LoadCheckpoint loads the tokenizer of a checkpoint folder (its
+// tokenizer.json, else its vocab.txt) or the tokenizer file path names.
+func LoadCheckpoint(path string) (*Tokenizer, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	if !info.IsDir() {
+		return Load(path, DoLowerCase(filepath.Dir(path)))
+	}
+	for _, name := range []string{"tokenizer.json", "vocab.txt"} {
+		if p := filepath.Join(path, name); fileExists(p) {
+			return Load(p, DoLowerCase(path))
+		}
+	}
+	return nil, fmt.Errorf("checkpoint %s: no tokenizer.json or vocab.txt", path)
+}
+
+func fileExists(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// DoLowerCase reads do_lower_case from dir's tokenizer_config.json, for a
+// vocab.txt tokenizer; BERT's default is true.
+func DoLowerCase(dir string) bool {
+	var tc struct {
+		DoLowerCase *bool `json:"do_lower_case"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "tokenizer_config.json"))
+	if err == nil && json.Unmarshal(data, &tc) == nil && tc.DoLowerCase != nil {
+		return *tc.DoLowerCase
+	}
+	return true
+}
+
+// ResetCache empties the word cache, so that the next texts are tokenized
+// as by a freshly loaded tokenizer (for timing).
+func (t *Tokenizer) ResetCache() { t.tk.ResetCache() }

@@ -331,3 +331,6 @@ func endsWithWord(s string) bool {
 	r, _ := lastRune(s)
 	return is(r, cWord)
 }
+
+// ResetCache empties the word cache.
+func (t *Tokenizer) ResetCache() { t.cache.Clear() }
