@@ -158,11 +158,21 @@ func (t *Tokenizer) Encode(text string, special bool, maxLen int) (Encoding, err
 	return e, nil
 }
 
+// scratch holds the buffers of one tokens call, reused through a pool.
+type scratch struct {
+	spans, subs []span
+	words       []string
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
 // tokens appends the ids of text without special tokens.
 func (t *Tokenizer) tokens(out []int32, text string) ([]int32, error) {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
 	var err error
-	var words []string
-	for _, sp := range t.added.split(text) {
+	sc.spans = t.added.split(sc.spans[:0], text)
+	for _, sp := range sc.spans {
 		if sp.id >= 0 {
 			out = append(out, sp.id)
 			continue
@@ -171,22 +181,24 @@ func (t *Tokenizer) tokens(out []int32, text string) ([]int32, error) {
 		if t.norm != nil {
 			s = t.norm(s)
 		}
-		subs := []span{{text: s, id: -1, start: sp.start}}
+		sc.subs = sc.subs[:0]
 		if len(t.added.norm) > 0 {
-			subs = matchTokens(s, t.added.norm, sp.start)
+			sc.subs = matchTokens(sc.subs, s, t.added.norm, &t.added.normFirst, sp.start)
+		} else {
+			sc.subs = append(sc.subs, span{text: s, id: -1, start: sp.start})
 		}
-		for _, sub := range subs {
+		for _, sub := range sc.subs {
 			if sub.id >= 0 {
 				out = append(out, sub.id)
 				continue
 			}
-			words = words[:0]
+			sc.words = sc.words[:0]
 			if t.pre != nil {
-				words = t.pre(words, sub.text, sub.start == 0)
+				sc.words = t.pre(sc.words, sub.text, sub.start == 0)
 			} else if sub.text != "" {
-				words = append(words, sub.text)
+				sc.words = append(sc.words, sub.text)
 			}
-			for _, w := range words {
+			for _, w := range sc.words {
 				if out, err = t.word(out, w); err != nil {
 					return out, err
 				}
@@ -229,6 +241,45 @@ type AddedToken struct {
 
 type addedVocab struct {
 	raw, norm []AddedToken // matched on the original text, on the normalized text
+	rawFirst  firstBytes
+	normFirst firstBytes
+}
+
+// firstBytes marks the bytes an added token can start with, so that
+// matching skips every other position at once.
+type firstBytes struct {
+	set  [256]bool
+	only int // the one first byte when all tokens share it, else -1
+}
+
+func newFirstBytes(toks []AddedToken) firstBytes {
+	f := firstBytes{only: -1}
+	n := 0
+	for _, t := range toks {
+		if c := t.Content[0]; !f.set[c] {
+			f.set[c] = true
+			f.only = int(c)
+			n++
+		}
+	}
+	if n != 1 {
+		f.only = -1
+	}
+	return f
+}
+
+// next returns the first position ≥ i where a token may start, or len(s).
+func (f *firstBytes) next(s string, i int) int {
+	if f.only >= 0 {
+		if j := strings.IndexByte(s[i:], byte(f.only)); j >= 0 {
+			return i + j
+		}
+		return len(s)
+	}
+	for i < len(s) && !f.set[s[i]] {
+		i++
+	}
+	return i
 }
 
 func newAddedVocab(tokens []AddedToken, n normalizer) *addedVocab {
@@ -249,6 +300,7 @@ func newAddedVocab(tokens []AddedToken, n normalizer) *addedVocab {
 	// Longest first: at one position the longest token wins.
 	sort.SliceStable(a.raw, func(i, j int) bool { return len(a.raw[i].Content) > len(a.raw[j].Content) })
 	sort.SliceStable(a.norm, func(i, j int) bool { return len(a.norm[i].Content) > len(a.norm[j].Content) })
+	a.rawFirst, a.normFirst = newFirstBytes(a.raw), newFirstBytes(a.norm)
 	return a
 }
 
@@ -261,18 +313,18 @@ type span struct {
 
 // split cuts text at added tokens: first those matched on the original
 // text, then, in the normalized rest, those matched after normalization.
-func (a *addedVocab) split(text string) []span {
+func (a *addedVocab) split(out []span, text string) []span {
 	if len(a.raw) == 0 {
-		return []span{{text: text, id: -1}}
+		return append(out, span{text: text, id: -1})
 	}
-	return matchTokens(text, a.raw, 0)
+	return matchTokens(out, text, a.raw, &a.rawFirst, 0)
 }
 
 // matchTokens splits s at the leftmost-longest matches of toks.
-func matchTokens(s string, toks []AddedToken, base int) []span {
-	var out []span
+func matchTokens(out []span, s string, toks []AddedToken, first *firstBytes, base int) []span {
+	n0 := len(out)
 	prev := 0
-	for i := 0; i < len(s); {
+	for i := first.next(s, 0); i < len(s); i = first.next(s, i) {
 		var hit *AddedToken
 		for k := range toks {
 			if strings.HasPrefix(s[i:], toks[k].Content) {
@@ -313,7 +365,7 @@ func matchTokens(s string, toks []AddedToken, base int) []span {
 		out = append(out, span{id: hit.ID, start: base + start})
 		prev, i = stop, stop
 	}
-	if prev < len(s) || len(out) == 0 {
+	if prev < len(s) || len(out) == n0 {
 		out = append(out, span{text: s[prev:], id: -1, start: base + prev})
 	}
 	return out
