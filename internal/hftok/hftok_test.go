@@ -136,3 +136,29 @@ func ExampleTokenizer_Encode() {
 	fmt.Println(len(enc.IDs) >= 3)
 	// Output: true
 }
+
+// The Precompiled normalizer (SentencePiece's nmt_nfkc charsmap, from
+// testdata's spm_train model) folds what NFKC folds, whole graphemes first.
+func TestPrecompiledNormalizes(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(testdata, "unigram-precompiled.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Normalizer struct {
+			Normalizers []json.RawMessage `json:"normalizers"`
+		} `json:"normalizer"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	n, err := parseNormalizer(doc.Normalizer.Normalizers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"ＡＢＣ１２３": "ABC123", "ﬁnancial": "financial", "a\u00a0b": "a b", "plain": "plain"} {
+		if got := n(in); got != want {
+			t.Errorf("%q → %q, want %q", in, got, want)
+		}
+	}
+}

@@ -8,7 +8,14 @@
 //   testdata/tokenize/<name>.trunc.jsonl the same, truncated to 24 tokens
 //   testdata/tokenize/fixtures/<file>.ids.jsonl  ids of ../shared/fixtures tokenizers
 //
+// The Precompiled normalizer's charsmap comes from a model trained by
+// Debian's sentencepiece (spm_train, apt-get install sentencepiece).
+// Training is not deterministic from run to run (ties), so regenerate every
+// file together and commit them together: each tokenizer.json is consistent
+// with its own reference ids, which is all the tests need.
+//
 //   node scripts/tokref/texts.mjs && node scripts/tokref/gen.mjs
+import { execFileSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -133,6 +140,70 @@ const alphabet = hf.byteLevelAlphabet();
   j.pre_tokenizer = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'first', split: false };
   j.post_processor = template(v, ['<s>', '$A']);
   tokenizers['bpe-metaspace'] = j;
+}
+
+// SentencePiece Unigram with its Precompiled normalizer (nmt_nfkc rules), as
+// transformers converts XLM-R and DeBERTa v3: the model is trained by
+// spm_train, its pieces, scores and charsmap read from the protobuf.
+{
+  const prefix = path.join(tmp, 'spm');
+  try {
+    execFileSync('spm_train', [`--input=${corpus}`, `--model_prefix=${prefix}`, '--vocab_size=1200', '--model_type=unigram',
+      '--normalization_rule_name=nmt_nfkc', '--hard_vocab_limit=false', '--character_coverage=0.98', '--minloglevel=2'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (e) {
+    throw new Error(`spm_train failed (apt-get install sentencepiece): ${e.message}`);
+  }
+  const proto = fs.readFileSync(prefix + '.model');
+  const { pieces, charsmap } = readSentencePiece(proto);
+  const unk = pieces.findIndex((p) => p.type === 2);
+  tokenizers['unigram-precompiled'] = {
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: pieces.map((p, id) => [p, id]).filter(([p]) => p.type === 2 || p.type === 3).map(([p, id]) => added(p.piece, id)),
+    normalizer: { type: 'Sequence', normalizers: [
+      { type: 'Precompiled', precompiled_charsmap: Buffer.from(charsmap).toString('base64') },
+      { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }] },
+    pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
+    post_processor: template(Object.fromEntries(pieces.map((p, i) => [p.piece, i])), ['<s>', '$A', '</s>']),
+    decoder: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
+    model: { type: 'Unigram', unk_id: unk, vocab: pieces.map((p) => [p.piece, p.score]), byte_fallback: false },
+  };
+}
+
+// readSentencePiece reads a sentencepiece ModelProto: pieces (field 1:
+// piece 1, score 2 as float32, type 3) and normalizer_spec (field 3) →
+// precompiled_charsmap (field 2).
+function readSentencePiece(buf) {
+  const fields = (b) => {
+    const out = [];
+    let i = 0;
+    const varint = () => { let v = 0, m = 1; for (;;) { const c = b[i++]; v += (c & 0x7f) * m; m *= 128; if (c < 0x80) return v; } };
+    while (i < b.length) {
+      const key = varint(), f = Math.floor(key / 8), w = key & 7;
+      if (w === 0) out.push([f, varint()]);
+      else if (w === 1) { out.push([f, b.subarray(i, i + 8)]); i += 8; }
+      else if (w === 2) { const n = varint(); out.push([f, b.subarray(i, i + n)]); i += n; }
+      else if (w === 5) { out.push([f, b.subarray(i, i + 4)]); i += 4; }
+      else throw new Error('unexpected wire type ' + w);
+    }
+    return out;
+  };
+  const pieces = [];
+  let charsmap = null;
+  for (const [f, v] of fields(buf)) {
+    if (f === 1) {
+      const p = { piece: '', score: 0, type: 1 };
+      for (const [g, x] of fields(v)) {
+        if (g === 1) p.piece = Buffer.from(x).toString('utf8');
+        else if (g === 2) p.score = Buffer.from(x).readFloatLE(0);
+        else if (g === 3) p.type = x;
+      }
+      pieces.push(p);
+    } else if (f === 3) {
+      for (const [g, x] of fields(v)) if (g === 2) charsmap = x;
+    }
+  }
+  if (!charsmap) throw new Error('no precompiled_charsmap in the sentencepiece model');
+  return { pieces, charsmap };
 }
 
 async function refIDs(tk, file) {
