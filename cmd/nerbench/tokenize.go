@@ -86,7 +86,7 @@ func tokenizeCmd(stdout, stderr io.Writer, args []string) error {
 	}
 	name := strings.NewReplacer("/", "_", " ", "_").Replace(strings.TrimSuffix(filepath.Base(tk.Path), filepath.Ext(tk.Path)))
 	if filepath.Base(tk.Path) == "tokenizer.json" || filepath.Base(tk.Path) == "vocab.txt" {
-		name = filepath.Base(filepath.Dir(tk.Path))
+		name = defaultName(filepath.Dir(tk.Path))
 	}
 	fmt.Fprintf(stdout, "texts: %d\nmax-length: %d\nworkers: %d\nUnit docs/sec better=higher\n", len(ds.Texts), *maxLength, n)
 	var rates []float64
