@@ -12,7 +12,7 @@ import (
 // folder must be there): ids as the reference library gives them
 // (testdata/tokenize/fixtures, written by scripts/tokref/gen.mjs).
 func TestFixtureReferenceIDs(t *testing.T) {
-	texts := readTexts(t)
+	texts, fuzz := readTexts(t), readSet(t, "fuzz.json")
 	for _, f := range []string{"tribuo-tinybert/tinybert-tokenizer.json", "tribuo-tinybert/bert-base-cased-tokenizer.json",
 		"hf-tokenizers/roberta-tokenizer.json", "hf-tokenizers/bert-wiki-tokenizer.json"} {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
@@ -26,6 +26,7 @@ func TestFixtureReferenceIDs(t *testing.T) {
 				t.Errorf("only %d reference texts", c)
 			}
 			compareRef(t, tk, texts, ref+".trunc.jsonl", truncLen)
+			compareRef(t, tk, fuzz, ref+".fuzz.jsonl", 0)
 		})
 	}
 }

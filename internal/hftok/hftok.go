@@ -192,6 +192,9 @@ func (t *Tokenizer) tokens(out []int32, text string) ([]int32, error) {
 				out = append(out, sub.id)
 				continue
 			}
+			if sub.text == "" { // the library drops empty pieces before pre-tokenizing
+				continue
+			}
 			sc.words = sc.words[:0]
 			if t.pre != nil {
 				sc.words = t.pre(sc.words, sub.text, sub.start == 0)

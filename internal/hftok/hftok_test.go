@@ -17,9 +17,12 @@ const testdata = "../../testdata/tokenize"
 // (scripts/tokref/gen.mjs).
 const truncLen = 24
 
-func readTexts(t testing.TB) []string {
+func readTexts(t testing.TB) []string { return readSet(t, "texts.json") }
+
+// readSet reads a JSON list of strings from testdata.
+func readSet(t testing.TB, name string) []string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdata, "texts.json"))
+	data, err := os.ReadFile(filepath.Join(testdata, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,14 +84,15 @@ func compareRef(t *testing.T, tk *Tokenizer, texts []string, ref string, maxLen 
 }
 
 // Every tokenizer that scripts/tokref/gen.mjs built with the reference
-// library gives its ids, id for id, on the whole multilingual set.
+// library gives its ids, id for id, on the whole multilingual set (also
+// truncated) and on the 600 random strings of fuzz.json.
 func TestReferenceIDs(t *testing.T) {
-	texts := readTexts(t)
+	texts, fuzz := readTexts(t), readSet(t, "fuzz.json")
 	files, _ := filepath.Glob(filepath.Join(testdata, "*.json"))
 	n := 0
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".json")
-		if name == "texts" {
+		if name == "texts" || name == "fuzz" {
 			continue
 		}
 		n++
@@ -101,10 +105,13 @@ func TestReferenceIDs(t *testing.T) {
 				t.Errorf("only %d reference texts", c)
 			}
 			compareRef(t, tk, texts, filepath.Join(testdata, name+".trunc.jsonl"), truncLen)
+			if c := compareRef(t, tk, fuzz, filepath.Join(testdata, name+".fuzz.jsonl"), 0); c < 500 {
+				t.Errorf("only %d fuzz strings", c)
+			}
 		})
 	}
 	if n < 8 {
-		t.Errorf("%d reference tokenizers in %s, want the 10 of scripts/tokref/gen.mjs", n, testdata)
+		t.Errorf("%d reference tokenizers in %s, want the 11 of scripts/tokref/gen.mjs", n, testdata)
 	}
 }
 

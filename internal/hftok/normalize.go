@@ -219,29 +219,35 @@ func stripMarks(s string) string {
 	return b.String()
 }
 
-func nfd(s string) string {
+func nfd(s string) string  { return normForm(s, norm.NFD) }
+func nfkd(s string) string { return normForm(s, norm.NFKD) }
+func nfc(s string) string  { return normForm(s, norm.NFC) }
+func nfkc(s string) string { return normForm(s, norm.NFKC) }
+
+// normForm normalizes s as the library does. Its Unicode tables are older
+// than x/text's: characters they lack (cNormKeep) stay as they are and
+// split the text, as starters that never compose or decompose would.
+func normForm(s string, f norm.Form) string {
 	if isASCIIOnly(s) {
 		return s
 	}
-	return norm.NFD.String(s)
-}
-func nfkd(s string) string {
-	if isASCIIOnly(s) {
-		return s
+	var b strings.Builder
+	start := 0
+	for i, r := range s {
+		if r >= 0x300 && is(r, cNormKeep) {
+			if b.Len() == 0 {
+				b.Grow(len(s) + 8)
+			}
+			b.WriteString(f.String(s[start:i]))
+			b.WriteRune(r)
+			start = i + utf8.RuneLen(r)
+		}
 	}
-	return norm.NFKD.String(s)
-}
-func nfc(s string) string {
-	if isASCIIOnly(s) {
-		return s
+	if start == 0 {
+		return f.String(s)
 	}
-	return norm.NFC.String(s)
-}
-func nfkc(s string) string {
-	if isASCIIOnly(s) {
-		return s
-	}
-	return norm.NFKC.String(s)
+	b.WriteString(f.String(s[start:]))
+	return b.String()
 }
 
 // nmt is the Nmt normalizer (SentencePiece's nmt rules without NFKC).

@@ -6,13 +6,16 @@
 //   testdata/tokenize/<name>.json        the tokenizer.json
 //   testdata/tokenize/<name>.ids.jsonl   {"i": index, "ids": [...]} per non-blank text
 //   testdata/tokenize/<name>.trunc.jsonl the same, truncated to 24 tokens
+//   testdata/tokenize/<name>.fuzz.jsonl  ids of the strings of fuzz.json
 //   testdata/tokenize/fixtures/<file>.ids.jsonl  ids of ../shared/fixtures tokenizers
 //
 // The Precompiled normalizer's charsmap comes from a model trained by
 // Debian's sentencepiece (spm_train, apt-get install sentencepiece).
 // Training is not deterministic from run to run (ties), so regenerate every
 // file together and commit them together: each tokenizer.json is consistent
-// with its own reference ids, which is all the tests need.
+// with its own reference ids, which is all the tests need. So a tokenizer.json
+// already in testdata is kept, and only the ids are made again, unless
+// --retrain is given.
 //
 //   node scripts/tokref/texts.mjs && node scripts/tokref/gen.mjs
 import { execFileSync } from 'child_process';
@@ -23,6 +26,8 @@ import { hf, root } from './lib.mjs';
 
 const out = path.join(root, 'testdata/tokenize');
 const texts = JSON.parse(fs.readFileSync(path.join(out, 'texts.json'), 'utf8'));
+const fuzz = JSON.parse(fs.readFileSync(path.join(out, 'fuzz.json'), 'utf8'));
+const retrain = process.argv.includes('--retrain');
 // Blank as Go's strings.TrimSpace sees it.
 export const blank = (s) => /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/.test(s);
 export const truncLen = 24;
@@ -206,11 +211,11 @@ function readSentencePiece(buf) {
   return { pieces, charsmap };
 }
 
-async function refIDs(tk, file) {
+async function refIDs(tk, file, set = texts) {
   const lines = [];
-  for (let i = 0; i < texts.length; i++) {
-    if (blank(texts[i])) continue;
-    const enc = await tk.encode(texts[i]);
+  for (let i = 0; i < set.length; i++) {
+    if (blank(set[i])) continue;
+    const enc = await tk.encode(set[i]);
     lines.push(JSON.stringify({ i, ids: enc.getIds() }));
   }
   fs.writeFileSync(file, lines.join('\n') + '\n');
@@ -218,9 +223,10 @@ async function refIDs(tk, file) {
 
 for (const [name, j] of Object.entries(tokenizers)) {
   const file = path.join(out, name + '.json');
-  fs.writeFileSync(file, JSON.stringify(j) + '\n');
+  if (retrain || !fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(j) + '\n');
   const tk = hf.Tokenizer.fromFile(file); // what the library reads back is what it tokenizes with
   await refIDs(tk, path.join(out, name + '.ids.jsonl'));
+  await refIDs(tk, path.join(out, name + '.fuzz.jsonl'), fuzz);
   tk.setTruncation(truncLen);
   await refIDs(tk, path.join(out, name + '.trunc.jsonl'));
   console.error(`${name}: vocab ${tk.getVocabSize(true)}`);
@@ -234,6 +240,7 @@ for (const f of ['tribuo-tinybert/tinybert-tokenizer.json', 'tribuo-tinybert/ber
   const tk = hf.Tokenizer.fromFile(path.join(fixtures, f));
   const base = path.basename(f, '.json');
   await refIDs(tk, path.join(out, 'fixtures', base + '.ids.jsonl'));
+  await refIDs(tk, path.join(out, 'fixtures', base + '.fuzz.jsonl'), fuzz);
   tk.setTruncation(truncLen);
   await refIDs(tk, path.join(out, 'fixtures', base + '.trunc.jsonl'));
   console.error(`fixture ${f}`);

@@ -17,10 +17,12 @@ const bert = hf.bertPreTokenizer();
 const ws = hf.whitespacePreTokenizer();
 const bl = hf.byteLevelPreTokenizer(false, true);
 const digits = hf.digitsPreTokenizer(true);
+const forms = { NFD: hf.nfdNormalizer(), NFKD: hf.nfkdNormalizer(), NFC: hf.nfcNormalizer(), NFKC: hf.nfkcNormalizer() };
+let keepChanged = 0;
 
 const bits = {
   Control: 1 << 0, BertSpace: 1 << 1, CJK: 1 << 2, Mark: 1 << 3, Punct: 1 << 4, Space: 1 << 5,
-  Word: 1 << 6, WordSpace: 1 << 7, Letter: 1 << 8, Number: 1 << 9, RegexSpace: 1 << 10, Digit: 1 << 11, NonSpacingMark: 1 << 12,
+  Word: 1 << 6, WordSpace: 1 << 7, Letter: 1 << 8, Number: 1 << 9, RegexSpace: 1 << 10, Digit: 1 << 11, NonSpacingMark: 1 << 12, NormKeep: 1 << 13,
 };
 const n = (pt, s) => pt.preTokenizeString(s).length;
 const runs = [];
@@ -49,9 +51,25 @@ for (let c = 0; c <= 0x10ffff; c++) {
   else if (n(bl, '1' + ch) === 1) k |= bits.Number;
   else if (n(bl, '!' + ch) === 2) k |= bits.RegexSpace;
   if (n(digits, 'a' + ch + 'b') === 3) k |= bits.Digit;
+  // NormKeep: characters the library's (older) Unicode tables do not know,
+  // though newer ones (JavaScript's, close to Go's x/text) decompose them or
+  // give them a combining class. The Go side leaves them as they are and
+  // normalizes the text between them on its own, as the library sees them:
+  // starters that never change.
+  let keep = false;
+  for (const [form, nz] of Object.entries(forms)) {
+    if (nz.normalizeString(ch) !== ch.normalize(form)) {
+      keep = true;
+      if (nz.normalizeString(ch) !== ch) keepChanged++;
+    }
+  }
+  const probe = '\u0345' + ch; // U+0345 has combining class 240: marks below it move in front
+  if (probe.normalize('NFD') !== probe && forms.NFD.normalizeString(probe) === probe) keep = true;
+  if (keep) k |= bits.NormKeep;
   if (k !== prev) { runs.push([c, k]); prev = k; }
 }
 
+if (keepChanged) console.error(`warning: ${keepChanged} NormKeep characters are changed by the library itself`);
 const hex = (c) => '0x' + c.toString(16).toUpperCase();
 const goStr = (s) => '"' + [...s].map((ch) => {
   const c = ch.codePointAt(0);

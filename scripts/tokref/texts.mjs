@@ -1,6 +1,9 @@
-// Writes testdata/tokenize/texts.json: the multilingual test set whose ids
-// must match the reference library's id for id. Deterministic: the same
-// file every run.
+// Writes testdata/tokenize/texts.json, the multilingual test set whose ids
+// must match the reference library's id for id, and testdata/tokenize/fuzz.json:
+// 600 random strings drawn from code point ranges where tokenizers go wrong
+// (controls, every kind of space, combining marks, scripts, emoji
+// modifiers, characters newer than the library's Unicode tables, special
+// tokens, contractions). Deterministic: the same files every run.
 //
 //   node scripts/tokref/texts.mjs
 import fs from 'fs';
@@ -113,3 +116,22 @@ texts.splice(100, 0, '');
 texts.splice(150, 0, '  \n\t ');
 fs.writeFileSync(path.join(root, 'testdata/tokenize/texts.json'), JSON.stringify(texts, null, 0).replace(/","/g, '",\n"') + '\n');
 console.error(`${texts.length} texts`);
+
+// The fuzz set.
+const pool = [];
+const range = (lo, hi) => { for (let c = lo; c <= hi; c++) if (c < 0xd800 || c > 0xdfff) pool.push(String.fromCodePoint(c)); };
+range(0x20, 0x7e); range(0x20, 0x7e); range(0, 0x1f); range(0x7f, 0xff); range(0x300, 0x36f); range(0x370, 0x3ff);
+range(0x400, 0x45f); range(0x590, 0x5ff); range(0x600, 0x65f); range(0x900, 0x97f); range(0xe00, 0xe5f); range(0x1100, 0x1112);
+range(0x2000, 0x206f); range(0x3000, 0x30ff); range(0x4e00, 0x4e40); range(0xac00, 0xac40); range(0xfe00, 0xfe0f);
+range(0xff00, 0xffef); range(0x1f300, 0x1f350); range(0x1f3fb, 0x1f3ff); range(0x11900, 0x1195f); range(0x32f0, 0x32ff);
+range(0xa7f0, 0xa7ff); range(0x1e000, 0x1e02f); range(0xe000, 0xe005);
+for (const s of ["'s", "'ll", ' ', '  ', '\n\n', '\t', '[MASK]', '<s>', '<mask>', '##', '\u2581']) for (let i = 0; i < 20; i++) pool.push(s);
+const fuzz = [];
+for (let i = 0; i < 600; i++) {
+  const n = 1 + Math.floor(rand() * 25);
+  let t = '';
+  for (let j = 0; j < n; j++) t += pick(pool);
+  fuzz.push(t);
+}
+fs.writeFileSync(path.join(root, 'testdata/tokenize/fuzz.json'), JSON.stringify(fuzz).replace(/","/g, '",\n"') + '\n');
+console.error(`${fuzz.length} fuzz strings`);
