@@ -196,8 +196,8 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens), device %s, ONNX Runtime %s\n",
-		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, m.Session.Device, version)
+	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens) tokenized in %v on %d cores, device %s, ONNX Runtime %s\n",
+		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(10*time.Microsecond), runtime.GOMAXPROCS(0), m.Session.Device, version)
 	env := runner.Env{ORTVersion: version, Device: m.Session.Device, IntraOpThreads: s.IntraOpThreads,
 		InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength, Commit: runner.GitCommit()}
 	if format == "gobench" {
