@@ -143,19 +143,31 @@ type Encoding struct {
 // (special tokens included, the final one kept); maxLen ≤ 0 means no
 // truncation.
 func (t *Tokenizer) Encode(text string, maxLen int) (Encoding, error) {
-	enc, err := t.tk.Encode(text, true, maxLen)
+	buf := bufPool.Get().(*encodeBuf)
+	defer bufPool.Put(buf)
+	var (
+		trunc bool
+		err   error
+	)
+	buf.ids, buf.types, trunc, err = t.tk.AppendEncoding(buf.ids[:0], buf.types[:0], text, true, maxLen)
 	if err != nil {
 		return Encoding{}, err
 	}
 	// One allocation for both slices.
-	buf := make([]int64, 2*len(enc.IDs))
-	e := Encoding{IDs: buf[:len(enc.IDs):len(enc.IDs)], TypeIDs: buf[len(enc.IDs):], Truncated: enc.Truncated}
-	for i, id := range enc.IDs {
+	n := len(buf.ids)
+	out := make([]int64, 2*n)
+	e := Encoding{IDs: out[:n:n], TypeIDs: out[n:], Truncated: trunc}
+	for i, id := range buf.ids {
 		e.IDs[i] = int64(id)
-		e.TypeIDs[i] = int64(enc.TypeIDs[i])
+		e.TypeIDs[i] = int64(buf.types[i])
 	}
 	return e, nil
 }
+
+// encodeBuf holds the int32 ids of one Encode call, reused through a pool.
+type encodeBuf struct{ ids, types []int32 }
+
+var bufPool = sync.Pool{New: func() any { return new(encodeBuf) }}
 
 // EncodeAll encodes texts on `workers` goroutines (≤ 0: one per CPU,
 // GOMAXPROCS), each taking texts in chunks; the result is in the order of

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
 	"sort"
 	"strings"
@@ -26,8 +27,8 @@ type Tokenizer struct {
 	post  *post
 	added *addedVocab
 
-	cache sync.Map // word → []int32, for the words the model has seen
-	size  int      // vocabulary size with added tokens
+	cache wordCache // word → ids, for the words the model has seen
+	size  int       // vocabulary size with added tokens
 	ids   map[string]int32
 }
 
@@ -63,6 +64,7 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 		return nil, errors.New(`no "model" object`)
 	}
 	t := &Tokenizer{}
+	t.cache.seed = maphash.MakeSeed()
 	var err error
 	if t.model, err = parseModel(doc.Model); err != nil {
 		return nil, err
@@ -123,39 +125,41 @@ func (t *Tokenizer) NumSpecial() int { return t.post.added() }
 // no truncation), cutting the text's tokens at the end as the library's
 // longest-first truncation does for one sequence.
 func (t *Tokenizer) Encode(text string, special bool, maxLen int) (Encoding, error) {
-	ids, err := t.tokens(nil, text)
-	if err != nil {
-		return Encoding{}, err
-	}
-	var e Encoding
-	if maxLen > 0 {
-		room := maxLen
-		if special {
-			room -= t.post.added()
-		}
-		if room < 0 {
-			return Encoding{}, fmt.Errorf("max length %d leaves no room for the %d special tokens", maxLen, t.post.added())
-		}
-		if len(ids) > room {
-			ids, e.Truncated = ids[:room], true
-		}
-	}
-	if !special {
-		e.IDs = ids
-		e.TypeIDs = make([]int32, len(ids))
-		return e, nil
-	}
+	ids, types, trunc, err := t.AppendEncoding(nil, nil, text, special, maxLen)
+	return Encoding{IDs: ids, TypeIDs: types, Truncated: trunc}, err
+}
+
+// AppendEncoding is Encode appending the ids and type ids to the given
+// slices, for callers that reuse buffers; it also says whether the text
+// was truncated.
+func (t *Tokenizer) AppendEncoding(ids, typeIDs []int32, text string, special bool, maxLen int) ([]int32, []int32, bool, error) {
 	p := t.post
-	n := len(p.before) + len(ids) + len(p.after)
-	e.IDs = make([]int32, 0, n)
-	e.IDs = append(append(append(e.IDs, p.before...), ids...), p.after...)
-	e.TypeIDs = make([]int32, 0, n)
-	e.TypeIDs = append(e.TypeIDs, p.typeBefore...)
-	for range ids {
-		e.TypeIDs = append(e.TypeIDs, p.typeSeq)
+	if !special {
+		p = &post{}
 	}
-	e.TypeIDs = append(e.TypeIDs, p.typeAfter...)
-	return e, nil
+	if maxLen > 0 && maxLen < p.added() {
+		return ids, typeIDs, false, fmt.Errorf("max length %d leaves no room for the %d special tokens", maxLen, p.added())
+	}
+	ids = append(ids, p.before...)
+	n1 := len(ids)
+	ids, err := t.tokens(ids, text)
+	if err != nil {
+		return ids, typeIDs, false, err
+	}
+	truncated := false
+	if maxLen > 0 {
+		if room := maxLen - p.added(); len(ids)-n1 > room {
+			ids, truncated = ids[:n1+room], true
+		}
+	}
+	n2 := len(ids)
+	ids = append(ids, p.after...)
+	typeIDs = append(typeIDs, p.typeBefore...)
+	for range n2 - n1 {
+		typeIDs = append(typeIDs, p.typeSeq)
+	}
+	typeIDs = append(typeIDs, p.typeAfter...)
+	return ids, typeIDs, truncated, nil
 }
 
 // scratch holds the buffers of one tokens call, reused through a pool.
@@ -213,21 +217,60 @@ func (t *Tokenizer) tokens(out []int32, text string) ([]int32, error) {
 
 // word appends the model's ids for one word, through the cache.
 func (t *Tokenizer) word(out []int32, w string) ([]int32, error) {
-	if len(w) <= maxCachedWord {
-		if ids, ok := t.cache.Load(w); ok {
-			return append(out, ids.([]int32)...), nil
-		}
+	if len(w) > maxCachedWord {
+		return t.model.tokenize(out, w)
+	}
+	sh := t.cache.shard(w)
+	sh.mu.RLock()
+	ids, ok := sh.m[w]
+	sh.mu.RUnlock()
+	if ok {
+		return append(out, ids...), nil
 	}
 	n0 := len(out)
 	out, err := t.model.tokenize(out, w)
 	if err != nil {
 		return out, err
 	}
-	if len(w) <= maxCachedWord {
-		t.cache.Store(strings.Clone(w), append([]int32(nil), out[n0:]...))
+	ids = append([]int32(nil), out[n0:]...)
+	sh.mu.Lock()
+	if sh.m == nil {
+		sh.m = map[string][]int32{}
 	}
+	if len(sh.m) < maxCachedWords/len(t.cache.shards) {
+		sh.m[strings.Clone(w)] = ids
+	}
+	sh.mu.Unlock()
 	return out, nil
 }
+
+// wordCache is a map sharded by hash, so that goroutines tokenizing at
+// once seldom wait for one another, and looked up without allocating.
+type wordCache struct {
+	seed   maphash.Seed
+	shards [64]cacheShard
+}
+
+type cacheShard struct {
+	mu sync.RWMutex
+	m  map[string][]int32
+	_  [40]byte // a shard per cache line
+}
+
+func (c *wordCache) shard(w string) *cacheShard {
+	return &c.shards[maphash.String(c.seed, w)%uint64(len(c.shards))]
+}
+
+func (c *wordCache) clear() {
+	for i := range c.shards {
+		c.shards[i].mu.Lock()
+		c.shards[i].m = nil
+		c.shards[i].mu.Unlock()
+	}
+}
+
+// maxCachedWords bounds the cache (the library's BPE cache holds 10,000).
+const maxCachedWords = 1 << 20
 
 const maxCachedWord = 64
 
@@ -388,4 +431,4 @@ func endsWithWord(s string) bool {
 }
 
 // ResetCache empties the word cache.
-func (t *Tokenizer) ResetCache() { t.cache.Clear() }
+func (t *Tokenizer) ResetCache() { t.cache.clear() }

@@ -329,15 +329,21 @@ func byteLevelPre(addPrefixSpace, useRegex bool) preTokenizer {
 		if addPrefixSpace && !strings.HasPrefix(s, " ") {
 			s = " " + s
 		}
-		if !useRegex {
-			if s != "" {
-				out = append(out, byteLevelEncode(s))
-			}
+		if s == "" {
 			return out
 		}
+		enc := byteLevelEncode(s) // one string; the pieces are slices of it
+		if !useRegex {
+			return append(out, enc)
+		}
+		e := 0
 		for i := 0; i < len(s); {
 			n := gpt2Match(s, i)
-			out = append(out, byteLevelEncode(s[i:i+n]))
+			start := e
+			for _, c := range []byte(s[i : i+n]) {
+				e += len(byteChars[c])
+			}
+			out = append(out, enc[start:e])
 			i += n
 		}
 		return out
