@@ -8,6 +8,7 @@
 package hftok
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,8 +29,11 @@ type Tokenizer struct {
 	added *addedVocab
 
 	cache wordCache // word → ids, for the words the model has seen
-	size  int       // vocabulary size with added tokens
-	ids   map[string]int32
+	// firstMatters: the pre-tokenizer treats the text's first piece apart
+	// (Metaspace's prepend_scheme "first").
+	firstMatters bool
+	size         int // vocabulary size with added tokens
+	ids          map[string]int32
 }
 
 // Encoding is the result of Encode.
@@ -75,6 +79,7 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	if t.pre, err = parsePreTokenizer(doc.PreTokenizer); err != nil {
 		return nil, err
 	}
+	t.firstMatters = bytes.Contains(doc.PreTokenizer, []byte(`"first"`))
 	if t.post, err = parsePost(doc.PostProcessor); err != nil {
 		return nil, err
 	}
@@ -201,7 +206,14 @@ func (t *Tokenizer) tokens(out []int32, text string) ([]int32, error) {
 			}
 			sc.words = sc.words[:0]
 			if t.pre != nil {
-				sc.words = t.pre(sc.words, sub.text, sub.start == 0)
+				first := sub.start == 0
+				if first && t.firstMatters && t.norm != nil {
+					// The text's first character must survive normalization for the
+					// piece to start at original offset 0.
+					r, n := firstRune(sp.text)
+					first = n > 0 && t.norm(string(r)) != ""
+				}
+				sc.words = t.pre(sc.words, sub.text, first)
 			} else if sub.text != "" {
 				sc.words = append(sc.words, sub.text)
 			}

@@ -169,3 +169,28 @@ func TestPrecompiledNormalizes(t *testing.T) {
 		}
 	}
 }
+
+// Metaspace's prepend_scheme "first" goes by original offsets: a text whose
+// start the normalizer (Nmt: \x01) or WhitespaceSplit drops, or that starts
+// with an added token, gets no '▁'. Ids from the reference library.
+func TestMetaspaceFirst(t *testing.T) {
+	tk, err := FromFile(filepath.Join(testdata, "bpe-metaspace-first.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string][]int32{
+		"\x01hello world": {1, 1953, 344, 352, 827, 341, 333},
+		"  hello":         {1, 1953, 344},
+		"\x01 hello":      {1, 1953, 344},
+		"<s>hello":        {1, 1, 1953, 344},
+		" <s>hello":       {1, 1, 1953, 344},
+	} {
+		enc, err := tk.Encode(text, true, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(enc.IDs, want) {
+			t.Errorf("%q: %v, want %v", text, enc.IDs, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // A preTokenizer splits one piece of normalized text into words, appending
@@ -75,6 +76,9 @@ func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 				for i, piece := range pieces {
 					next = p(next, piece, first && i == 0)
 				}
+				// Only a piece that still starts where the text did is first
+				// (Metaspace's prepend_scheme "first" goes by original offsets).
+				first = first && len(next) > 0 && len(pieces) > 0 && unsafe.StringData(next[0]) == unsafe.StringData(pieces[0])
 				pieces = next
 			}
 			return append(out, pieces...)

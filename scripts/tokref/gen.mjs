@@ -232,6 +232,30 @@ for (const [name, j] of Object.entries(tokenizers)) {
   console.error(`${name}: vocab ${tk.getVocabSize(true)}`);
 }
 
+// Variants of the tokenizers above, made from their files (no training).
+const variants = {
+  // Llama-style prepend_scheme "first" behind WhitespaceSplit and Nmt: "first"
+  // goes by the original offset, so leading spaces or a leading control
+  // character mean no '▁'.
+  'bpe-metaspace-first': ['bpe-metaspace', (j) => {
+    j.normalizer = { type: 'Nmt' };
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' },
+      { type: 'Metaspace', replacement: '▁', prepend_scheme: 'first', split: true }] };
+  }],
+};
+for (const [name, [base, change]] of Object.entries(variants)) {
+  const j = JSON.parse(fs.readFileSync(path.join(out, base + '.json'), 'utf8'));
+  change(j);
+  const file = path.join(out, name + '.json');
+  fs.writeFileSync(file, JSON.stringify(j) + '\n');
+  const tk = hf.Tokenizer.fromFile(file);
+  await refIDs(tk, path.join(out, name + '.ids.jsonl'));
+  await refIDs(tk, path.join(out, name + '.fuzz.jsonl'), fuzz);
+  tk.setTruncation(truncLen);
+  await refIDs(tk, path.join(out, name + '.trunc.jsonl'));
+  console.error(`${name}: from ${base}`);
+}
+
 // Reference ids for the real tokenizers of ../shared/fixtures (never copied here).
 const fixtures = path.join(root, '../shared/fixtures');
 fs.mkdirSync(path.join(out, 'fixtures'), { recursive: true });
