@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dlclark/regexp2"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -269,11 +270,13 @@ func nmt(s string) string {
 }
 
 // pattern is a Replace or Split pattern: a literal string or a regular
-// expression (Go's RE2 syntax, which covers the patterns tokenizers use
-// except look-around).
+// expression. Go's regexp (RE2) runs those it can compile; patterns with
+// look-around, such as the GPT-4 and Llama 3 split patterns' \s+(?!\S),
+// run on regexp2, a backtracking engine like the library's Oniguruma.
 type pattern struct {
 	lit string
 	re  *regexp.Regexp
+	bt  *regexp2.Regexp
 }
 
 func parsePattern(raw json.RawMessage) (*pattern, error) {
@@ -288,46 +291,74 @@ func parsePattern(raw json.RawMessage) (*pattern, error) {
 	case p.String != nil:
 		return &pattern{lit: *p.String}, nil
 	case p.Regex != nil:
-		re, err := regexp.Compile(*p.Regex)
+		if re, err := regexp.Compile(*p.Regex); err == nil {
+			return &pattern{re: re}, nil
+		}
+		bt, err := regexp2.Compile(*p.Regex, regexp2.None)
 		if err != nil {
 			return nil, fmt.Errorf("regex %q is not supported: %w", *p.Regex, err)
 		}
-		return &pattern{re: re}, nil
+		return &pattern{bt: bt}, nil
 	}
 	return nil, errors.New("pattern is neither String nor Regex")
 }
 
-// find returns the [start, end) spans of the pattern's matches in s.
+// find returns the [start, end) byte spans of the pattern's matches in s.
 func (p *pattern) find(s string) [][2]int {
-	if p.re != nil {
-		var out [][2]int
+	var out [][2]int
+	switch {
+	case p.re != nil:
 		for _, m := range p.re.FindAllStringIndex(s, -1) {
 			out = append(out, [2]int{m[0], m[1]})
 		}
-		return out
-	}
-	if p.lit == "" {
-		return nil
-	}
-	var out [][2]int
-	for i := 0; ; {
-		j := strings.Index(s[i:], p.lit)
-		if j < 0 {
-			return out
+	case p.bt != nil:
+		// regexp2 works on runes: map rune indexes back to bytes.
+		runes := make([]rune, 0, len(s))
+		offs := make([]int, 0, len(s)+1)
+		for i := 0; i < len(s); {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			runes, offs = append(runes, r), append(offs, i)
+			i += n
 		}
-		out = append(out, [2]int{i + j, i + j + len(p.lit)})
-		i += j + len(p.lit)
+		offs = append(offs, len(s))
+		m, err := p.bt.FindRunesMatch(runes)
+		for err == nil && m != nil {
+			out = append(out, [2]int{offs[m.Index], offs[m.Index+m.Length]})
+			m, err = p.bt.FindNextMatch(m)
+		}
+	case p.lit != "":
+		for i := 0; ; {
+			j := strings.Index(s[i:], p.lit)
+			if j < 0 {
+				break
+			}
+			out = append(out, [2]int{i + j, i + j + len(p.lit)})
+			i += j + len(p.lit)
+		}
 	}
+	return out
 }
 
 func (p *pattern) replaceAll(s, with string) string {
 	if p.re != nil {
 		return p.re.ReplaceAllLiteralString(s, with)
 	}
-	if p.lit == "" {
+	if p.lit != "" {
+		return strings.ReplaceAll(s, p.lit, with)
+	}
+	spans := p.find(s)
+	if len(spans) == 0 {
 		return s
 	}
-	return strings.ReplaceAll(s, p.lit, with)
+	var b strings.Builder
+	prev := 0
+	for _, sp := range spans {
+		b.WriteString(s[prev:sp[0]])
+		b.WriteString(with)
+		prev = sp[1]
+	}
+	b.WriteString(s[prev:])
+	return b.String()
 }
 
 // stripNonSpacing drops non-spacing marks (Mn), as BertNormalizer's

@@ -242,6 +242,14 @@ const variants = {
     j.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' },
       { type: 'Metaspace', replacement: '▁', prepend_scheme: 'first', split: true }] };
   }],
+  // Byte-level BPE split by a Split pre-tokenizer with look-ahead, as
+  // Llama 3 and GPT-4-style tokenizers are (ByteLevel then only maps bytes).
+  'bpe-split-llama3': ['bpe-roberta', (j) => {
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [
+      { type: 'Split', pattern: { Regex: "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+" },
+        behavior: 'Isolated', invert: false },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false }] };
+  }],
 };
 for (const [name, [base, change]] of Object.entries(variants)) {
   const j = JSON.parse(fs.readFileSync(path.join(out, base + '.json'), 'utf8'));
