@@ -3,7 +3,8 @@
 // 600 random strings drawn from code point ranges where tokenizers go wrong
 // (controls, every kind of space, combining marks, scripts, emoji
 // modifiers, characters newer than the library's Unicode tables, special
-// tokens, contractions). Deterministic: the same files every run.
+// tokens, contractions), then every space, control and format character.
+// Deterministic: the same files every run.
 //
 //   node scripts/tokref/texts.mjs
 import fs from 'fs';
@@ -133,5 +134,16 @@ for (let i = 0; i < 600; i++) {
   for (let j = 0; j < n; j++) t += pick(pool);
   fuzz.push(t);
 }
+// Then every space and every control or format character, a few dozen to a
+// string, between letters and digits (BERT's clean_text and whitespace rules,
+// Nmt's, the byte-level split's \\s).
+const every = [];
+for (let c = 0; c <= 0x10ffff; c++) {
+  if (c >= 0xd800 && c <= 0xdfff) continue;
+  if (/[\p{White_Space}\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}]/u.test(String.fromCodePoint(c))) every.push(String.fromCodePoint(c));
+}
+for (let i = 0; i < every.length; i += 24) {
+  fuzz.push(every.slice(i, i + 24).map((ch, k) => ch + (k % 3 === 0 ? 'x' : k % 3 === 1 ? 'É9' : ' ')).join(''));
+}
 fs.writeFileSync(path.join(root, 'testdata/tokenize/fuzz.json'), JSON.stringify(fuzz).replace(/","/g, '",\n"') + '\n');
-console.error(`${fuzz.length} fuzz strings`);
+console.error(`${fuzz.length} fuzz strings (${every.length} space, control and format characters)`);
