@@ -281,8 +281,8 @@ func (c *wordCache) clear() {
 	}
 }
 
-// maxCachedWords bounds the cache (the library's BPE cache holds 10,000).
-const maxCachedWords = 1 << 20
+// maxCachedWords bounds the cache (about 20 MB; the library's BPE cache holds 10,000 words).
+const maxCachedWords = 1 << 18
 
 const maxCachedWord = 64
 

@@ -85,7 +85,7 @@ func compareRef(t *testing.T, tk *Tokenizer, texts []string, ref string, maxLen 
 
 // Every tokenizer that scripts/tokref/gen.mjs built with the reference
 // library gives its ids, id for id, on the whole multilingual set (also
-// truncated) and on the 600 random strings of fuzz.json.
+// truncated) and on the strings of fuzz.json.
 func TestReferenceIDs(t *testing.T) {
 	texts, fuzz := readTexts(t), readSet(t, "fuzz.json")
 	files, _ := filepath.Glob(filepath.Join(testdata, "*.json"))
