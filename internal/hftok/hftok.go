@@ -4,6 +4,12 @@
 // WordLevel) and post-processor. Character classes come from tables probed
 // from the reference library itself (scripts/tokref/tables.mjs).
 //
+// Not implemented, since nerbench needs none of it: offsets, sentence pairs,
+// padding (nerbench pads its batches itself), decoders, BPE dropout, the
+// UnicodeScripts pre-tokenizer and the ByteLevel normalizer; a tokenizer.json
+// that uses an unknown component is an error naming it, never silently
+// different ids.
+//
 // A Tokenizer is safe for concurrent use.
 package hftok
 
