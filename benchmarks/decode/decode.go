@@ -95,13 +95,13 @@ func Simple(tokens []Token, logits []float32, labels Labels, join Joiner) ([]Ent
 		return nil, fmt.Errorf("%d logits for %d tokens of %d labels", len(logits), len(tokens), n)
 	}
 	var (
-		out      []Entity
-		group    []string // the current group's token texts
-		cur      Entity
-		curTag   string
-		sum      float64
-		count    int
-		inGroup  bool
+		out     []Entity
+		group   []string // the current group's token texts
+		cur     Entity
+		curTag  string
+		sum     float64
+		count   int
+		inGroup bool
 	)
 	flush := func() {
 		if !inGroup {

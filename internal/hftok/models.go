@@ -372,21 +372,21 @@ func parseUnigram(raw json.RawMessage) (*unigram, error) {
 		Vocab        []json.RawMessage `json:"vocab"`
 	}
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("Unigram model: %w", err)
+		return nil, fmt.Errorf("model Unigram: %w", err)
 	}
 	u := &unigram{v: make(map[string]int32, len(m.Vocab)), unk: -1, byteFallback: m.ByteFallback, minScore: math.Inf(1)}
 	for i, r := range m.Vocab {
 		var entry [2]json.RawMessage
 		if err := json.Unmarshal(r, &entry); err != nil {
-			return nil, fmt.Errorf("Unigram model: vocab entry %d: %w", i, err)
+			return nil, fmt.Errorf("model Unigram: vocab entry %d: %w", i, err)
 		}
 		var tok string
 		if err := json.Unmarshal(entry[0], &tok); err != nil {
-			return nil, fmt.Errorf("Unigram model: vocab entry %d is not [piece, score]", i)
+			return nil, fmt.Errorf("model Unigram: vocab entry %d is not [piece, score]", i)
 		}
 		score, err := serdeFloat(string(bytes.TrimSpace(entry[1])))
 		if err != nil {
-			return nil, fmt.Errorf("Unigram model: vocab entry %d: %w", i, err)
+			return nil, fmt.Errorf("model Unigram: vocab entry %d: %w", i, err)
 		}
 		if _, dup := u.v[tok]; !dup {
 			u.v[tok] = int32(i)
@@ -397,7 +397,7 @@ func parseUnigram(raw json.RawMessage) (*unigram, error) {
 	}
 	if m.UnkID != nil {
 		if *m.UnkID < 0 || int(*m.UnkID) >= len(m.Vocab) {
-			return nil, fmt.Errorf("Unigram model: unk_id %d out of range", *m.UnkID)
+			return nil, fmt.Errorf("model Unigram: unk_id %d out of range", *m.UnkID)
 		}
 		u.unk = *m.UnkID
 	}
@@ -479,7 +479,7 @@ func (m *unigram) tokenize(out []int32, s string) ([]int32, error) {
 		} else if m.unk >= 0 {
 			out = append(out, m.unk)
 		} else {
-			return out, fmt.Errorf("Unigram: %q is unknown and the model has no unk_id", p)
+			return out, fmt.Errorf("model Unigram: %q is unknown and the model has no unk_id", p)
 		}
 	}
 	return out, nil

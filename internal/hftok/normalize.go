@@ -100,7 +100,7 @@ func parseNormalizer(raw json.RawMessage) (normalizer, error) {
 	case "Replace":
 		m, err := parsePattern(h.Pattern)
 		if err != nil {
-			return nil, fmt.Errorf("Replace normalizer: %w", err)
+			return nil, fmt.Errorf("normalizer Replace: %w", err)
 		}
 		return func(s string) string { return m.replaceAll(s, h.Content) }, nil
 	case "Nmt":
@@ -111,7 +111,7 @@ func parseNormalizer(raw json.RawMessage) (normalizer, error) {
 		}
 		p, err := newPrecompiled(h.Charsmap)
 		if err != nil {
-			return nil, fmt.Errorf("Precompiled normalizer: %w", err)
+			return nil, fmt.Errorf("normalizer Precompiled: %w", err)
 		}
 		return p.normalize, nil
 	}

@@ -107,7 +107,7 @@ func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 	case "Split":
 		p, err := parsePattern(h.Pattern)
 		if err != nil {
-			return nil, fmt.Errorf("Split pre-tokenizer: %w", err)
+			return nil, fmt.Errorf("pre-tokenizer Split: %w", err)
 		}
 		b, err := parseBehavior(h.Behavior, removed)
 		if err != nil {
