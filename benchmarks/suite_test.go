@@ -113,13 +113,13 @@ func TestSuiteOutput(t *testing.T) {
 		}
 	}
 	known := map[string]bool{"goos": true, "goarch": true, "pkg": true, "cpu": true, "ort-version": true, "device": true,
-		"intra-op-threads": true, "inter-op-threads": true, "max-length": true, "commit": true, "samples-file": true}
+		"intra-op-threads": true, "inter-op-threads": true, "max-length": true, "batching": true, "commit": true, "samples-file": true}
 	for key := range p.config {
 		if !known[key] && !strings.HasPrefix(key, ".") {
 			t.Errorf("unexpected configuration line %q: progress output must not look like key: value", key)
 		}
 	}
-	for key, want := range map[string]string{"ort-version": "1.30.0", "device": "cpu", "intra-op-threads": "1", "max-length": "128"} {
+	for key, want := range map[string]string{"ort-version": "1.30.0", "device": "cpu", "intra-op-threads": "1", "max-length": "128", "batching": "rotate"} {
 		if got := p.config[key]; got != want {
 			t.Errorf("config %s = %q, want %q", key, got, want)
 		}

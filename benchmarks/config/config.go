@@ -14,6 +14,7 @@
 //	intra_op_threads = 0                    # 0 (default): ONNX Runtime's choice
 //	inter_op_threads = 0                    # 0 (default): ONNX Runtime's choice
 //	keep_samples = false                    # keep per-iteration latencies
+//	batching = "rotate"                     # "rotate" (default) or "sorted" by length
 //
 //	[[model]]
 //	name = "distilbert_trial_0"                          # required, unique
@@ -86,7 +87,15 @@ type Settings struct {
 	// KeepSamples (keep_samples) keeps each iteration's latency in the
 	// results; default false.
 	KeepSamples bool
+	// Batching (batching) says how texts are grouped into batches:
+	// "rotate" (default: batch k takes texts k·b … k·b+b−1 of the test
+	// set) or "sorted" (texts ordered by token length, cut into batches
+	// of similar length, the batches visited in a fixed shuffled order).
+	Batching string
 }
+
+// Batchings lists the valid values of Settings.Batching.
+var Batchings = []string{"rotate", "sorted"}
 
 // Devices lists the valid values of Settings.Device.
 var Devices = []string{"auto", "cpu", "cuda"}
@@ -100,6 +109,7 @@ func DefaultSettings() Settings {
 		Warmup:     10,
 		MaxLength:  512,
 		Device:     "auto",
+		Batching:   "rotate",
 	}
 }
 

@@ -35,6 +35,7 @@ var settingChecks = []keyCheck[Settings]{
 	{"intra_op_threads", func(s *Settings) []string { return checkThreads(s.IntraOpThreads) }},
 	{"inter_op_threads", func(s *Settings) []string { return checkThreads(s.InterOpThreads) }},
 	{"keep_samples", func(*Settings) []string { return nil }},
+	{"batching", func(s *Settings) []string { return oneOf(s.Batching, Batchings, "a batching") }},
 }
 
 var checkChecks = []keyCheck[Check]{

@@ -58,7 +58,9 @@ type Env struct {
 	IntraOpThreads int
 	InterOpThreads int
 	MaxLength      int
-	Commit         string
+	// Batching is bench.toml's batching; "" is written as "rotate".
+	Batching string
+	Commit   string
 	// SamplesFile is where per-iteration latencies are kept, or "" when
 	// they are not.
 	SamplesFile string
@@ -83,6 +85,11 @@ func (e Env) Config() []benchfmt.Config {
 	add(contract.ConfigIntraOpThreads, threads(e.IntraOpThreads))
 	add(contract.ConfigInterOpThreads, threads(e.InterOpThreads))
 	add(contract.ConfigMaxLength, strconv.Itoa(e.MaxLength))
+	batching := e.Batching
+	if batching == "" {
+		batching = "rotate"
+	}
+	add(contract.ConfigBatching, batching)
 	if e.Commit != "" {
 		add(contract.ConfigCommit, e.Commit)
 	}

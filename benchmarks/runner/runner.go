@@ -14,6 +14,8 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/nerbench/nerbench/benchmarks/checkpoint"
@@ -156,6 +158,10 @@ func (m *Model) Prepare(enc *Encoded, batchSize, runs int) (_ *Batches, err erro
 	n := len(enc.Encodings)
 	count := min(max(runs, 1), n/gcd(n, batchSize))
 	start := time.Now()
+	encs := enc.Encodings
+	if m.Settings.Batching == "sorted" {
+		encs = SortedOrder(encs, batchSize)
+	}
 	bs := &Batches{Size: batchSize, sess: m.Session, items: make([]*engine.Batch, 0, count)}
 	defer func() {
 		if err != nil {
@@ -165,7 +171,7 @@ func (m *Model) Prepare(enc *Encoded, batchSize, runs int) (_ *Batches, err erro
 	rows := make([]tokenize.Encoding, batchSize)
 	for k := range count {
 		for j := range batchSize {
-			rows[j] = enc.Encodings[(k*batchSize+j)%n]
+			rows[j] = encs[(k*batchSize+j)%n]
 		}
 		p := m.Tokenizer.Pad(rows, m.Session.FixedSeqLen)
 		b, err := m.Session.NewBatch(p.Size, p.SeqLen, p.IDs, p.Mask, p.TypeIDs)
@@ -178,6 +184,38 @@ func (m *Model) Prepare(enc *Encoded, batchSize, runs int) (_ *Batches, err erro
 	}
 	bs.Elapsed = time.Since(start)
 	return bs, nil
+}
+
+// sortSeed fixes the order in which sorted batches are visited.
+const sortSeed = 0x6e657262656e6368 // "nerbench"
+
+// SortedOrder returns encs in the order of batching = "sorted": ordered by
+// token count (stably, so equal lengths keep their test-set order), cut
+// into chunks of batchSize, and the chunks shuffled with a fixed seed, so
+// that each batch holds texts of similar length while consecutive batches
+// do not creep from short to long (a last, partial chunk, the longest
+// texts, comes last). It is a permutation of the texts: the
+// batch schedule built on it is the same as for "rotate", and when
+// batchSize divides the number of texts every batch is one chunk.
+func SortedOrder[E interface{ Len() int }](encs []E, batchSize int) []E {
+	idx := make([]int, len(encs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return encs[a].Len() - encs[b].Len() })
+	full := len(idx) / batchSize // a last, partial chunk stays last
+	order := make([]int, (len(idx)+batchSize-1)/batchSize)
+	for i := range order {
+		order[i] = i
+	}
+	rand.New(rand.NewPCG(sortSeed, uint64(batchSize))).Shuffle(full, func(i, j int) { order[i], order[j] = order[j], order[i] })
+	out := make([]E, 0, len(encs))
+	for _, c := range order {
+		for _, i := range idx[c*batchSize : min((c+1)*batchSize, len(idx))] {
+			out = append(out, encs[i])
+		}
+	}
+	return out
 }
 
 func gcd(a, b int) int {

@@ -139,6 +139,9 @@ type Encoding struct {
 	Truncated bool
 }
 
+// Len returns the number of tokens.
+func (e Encoding) Len() int { return len(e.IDs) }
+
 // Encode tokenizes text, adds special tokens and truncates to maxLen tokens
 // (special tokens included, the final one kept); maxLen ≤ 0 means no
 // truncation.

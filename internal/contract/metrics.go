@@ -177,6 +177,9 @@ const (
 	ConfigInterOpThreads = "inter-op-threads"
 	ConfigMaxLength      = "max-length"
 	ConfigCommit         = "commit"
+	// ConfigBatching is how texts were grouped into batches: "rotate" or
+	// "sorted" (bench.toml's batching).
+	ConfigBatching = "batching"
 	// ConfigSamplesFile names the file that keeps a model's per-iteration
 	// latencies (keep_samples); an empty value says there is none and
 	// clears the previous model's.
