@@ -199,7 +199,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 	// empty value clears the previous model's.
 	fmt.Print(runner.Env{ORTVersion: ortVersion, Device: m.Session.Device,
 		IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads,
-		MaxLength: m.MaxLength, Batching: s.Batching, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
+		MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
 	for _, size := range s.BatchSizes {
 		// testing prints a leaf's name before running its second and later
 		// -count repetitions, so nothing may be printed from inside one:

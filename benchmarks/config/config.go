@@ -15,6 +15,7 @@
 //	inter_op_threads = 0                    # 0 (default): ONNX Runtime's choice
 //	keep_samples = false                    # keep per-iteration latencies
 //	batching = "rotate"                     # "rotate" (default) or "sorted" by length
+//	padding = "longest"                     # "longest" (default) or "max_length"
 //
 //	[[model]]
 //	name = "distilbert_trial_0"                          # required, unique
@@ -92,10 +93,17 @@ type Settings struct {
 	// set) or "sorted" (texts ordered by token length, cut into batches
 	// of similar length, the batches visited in a fixed shuffled order).
 	Batching string
+	// Padding (padding) is "longest" (default: each batch padded to its
+	// longest text) or "max_length" (every batch padded to MaxLength, as
+	// tools that pad to a fixed length do; for comparison).
+	Padding string
 }
 
 // Batchings lists the valid values of Settings.Batching.
 var Batchings = []string{"rotate", "sorted"}
+
+// Paddings lists the valid values of Settings.Padding.
+var Paddings = []string{"longest", "max_length"}
 
 // Devices lists the valid values of Settings.Device.
 var Devices = []string{"auto", "cpu", "cuda"}
@@ -110,6 +118,7 @@ func DefaultSettings() Settings {
 		MaxLength:  512,
 		Device:     "auto",
 		Batching:   "rotate",
+		Padding:    "longest",
 	}
 }
 

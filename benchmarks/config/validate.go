@@ -36,6 +36,7 @@ var settingChecks = []keyCheck[Settings]{
 	{"inter_op_threads", func(s *Settings) []string { return checkThreads(s.InterOpThreads) }},
 	{"keep_samples", func(*Settings) []string { return nil }},
 	{"batching", func(s *Settings) []string { return oneOf(s.Batching, Batchings, "a batching") }},
+	{"padding", func(s *Settings) []string { return oneOf(s.Padding, Paddings, "a padding") }},
 }
 
 var checkChecks = []keyCheck[Check]{

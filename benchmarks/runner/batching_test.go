@@ -77,17 +77,16 @@ func TestSortedBatchingShare(t *testing.T) {
 	enc := encode(t, m, ds.Texts)
 	const size = 16
 	share := func(batching string) (float64, int) {
-		m.Settings.Batching = batching
+		m.Settings.Batching, m.Settings.Padding = batching, "longest"
+		if batching == "max_length" {
+			m.Settings.Batching, m.Settings.Padding = "rotate", "max_length"
+		}
 		bs := prepare(t, m, enc, size, len(enc.Encodings))
 		return float64(bs.Tokens) / float64(bs.PaddedTokens), bs.Len()
 	}
 	rotate, nr := share("rotate")
 	sorted, ns := share("sorted")
-	tokens := 0
-	for _, e := range enc.Encodings {
-		tokens += e.Len()
-	}
-	fixed := float64(tokens) / float64(len(enc.Encodings)*m.MaxLength)
+	fixed, _ := share("max_length")
 	t.Logf("real-token share at batch %d over %d texts: rotate %.3f (%d batches), sorted %.3f (%d batches), padded to max_length %d: %.3f",
 		size, len(enc.Encodings), rotate, nr, sorted, ns, m.MaxLength, fixed)
 	if sorted < 0.9 {

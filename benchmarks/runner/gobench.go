@@ -60,7 +60,9 @@ type Env struct {
 	MaxLength      int
 	// Batching is bench.toml's batching; "" is written as "rotate".
 	Batching string
-	Commit   string
+	// Padding is bench.toml's padding; "" is written as "longest".
+	Padding string
+	Commit  string
 	// SamplesFile is where per-iteration latencies are kept, or "" when
 	// they are not.
 	SamplesFile string
@@ -90,6 +92,11 @@ func (e Env) Config() []benchfmt.Config {
 		batching = "rotate"
 	}
 	add(contract.ConfigBatching, batching)
+	padding := e.Padding
+	if padding == "" {
+		padding = "longest"
+	}
+	add(contract.ConfigPadding, padding)
 	if e.Commit != "" {
 		add(contract.ConfigCommit, e.Commit)
 	}

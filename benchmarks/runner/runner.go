@@ -158,6 +158,10 @@ func (m *Model) Prepare(enc *Encoded, batchSize, runs int) (_ *Batches, err erro
 	n := len(enc.Encodings)
 	count := min(max(runs, 1), n/gcd(n, batchSize))
 	start := time.Now()
+	fixed := m.Session.FixedSeqLen
+	if fixed == 0 && m.Settings.Padding == "max_length" {
+		fixed = m.MaxLength
+	}
 	encs := enc.Encodings
 	if m.Settings.Batching == "sorted" {
 		encs = SortedOrder(encs, batchSize)
@@ -173,7 +177,7 @@ func (m *Model) Prepare(enc *Encoded, batchSize, runs int) (_ *Batches, err erro
 		for j := range batchSize {
 			rows[j] = encs[(k*batchSize+j)%n]
 		}
-		p := m.Tokenizer.Pad(rows, m.Session.FixedSeqLen)
+		p := m.Tokenizer.Pad(rows, fixed)
 		b, err := m.Session.NewBatch(p.Size, p.SeqLen, p.IDs, p.Mask, p.TypeIDs)
 		if err != nil {
 			return nil, fmt.Errorf("model %s, batch size %d: %w", m.Name, batchSize, err)

@@ -95,7 +95,7 @@ type runFlags struct {
 	batchSizes                                         intList
 	iterations, warmup, maxLength, intra, inter        int
 	keepSamples                                        bool
-	batching                                           string
+	batching, padding                                  string
 }
 
 // runArgs is what the run command's flags ask for.
@@ -123,6 +123,7 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	fs.StringVar(&f.name, "name", "", "model name in results (default: the trial folder's name)")
 	fs.StringVar(&f.format, "format", "table", "what to print on stdout: table, gobench (Go benchmark format, for benchstat and nerbench convert) or json")
 	fs.StringVar(&f.batching, "batching", def.Batching, "rotate (batch k takes texts k·b…) or sorted (texts grouped by token length, batches in a fixed shuffled order)")
+	fs.StringVar(&f.padding, "padding", def.Padding, "longest (each batch padded to its longest text) or max_length")
 	fs.BoolVar(&f.keepSamples, "keep-samples", false, "keep per-iteration latencies in benchmark.json (samples_ms), and in the samples file beside it (<output>.samples.jsonl)")
 	if err := fs.Parse(expandListArgs(args, "batch-sizes")); err != nil {
 		return nil, flagError(err)
@@ -147,7 +148,7 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	s := def
 	s.TestData, s.Iterations, s.Warmup, s.MaxLength = f.testData, f.iterations, f.warmup, f.maxLength
 	s.Device, s.IntraOpThreads, s.InterOpThreads, s.KeepSamples = f.device, f.intra, f.inter, f.keepSamples
-	s.Batching = f.batching
+	s.Batching, s.Padding = f.batching, f.padding
 	if len(f.batchSizes) > 0 {
 		s.BatchSizes = f.batchSizes
 	}

@@ -83,7 +83,7 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 		}()
 	}
 	env := runner.Env{ORTVersion: version, Device: m.Session.Device, IntraOpThreads: s.IntraOpThreads,
-		InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength, Batching: s.Batching, Commit: runner.GitCommit(), SamplesFile: samples.Path()}
+		InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, Commit: runner.GitCommit(), SamplesFile: samples.Path()}
 	cfg := append([]benchfmt.Config{
 		{Key: "goos", Value: []byte(runtime.GOOS), File: true},
 		{Key: "goarch", Value: []byte(runtime.GOARCH), File: true},

@@ -180,6 +180,9 @@ const (
 	// ConfigBatching is how texts were grouped into batches: "rotate" or
 	// "sorted" (bench.toml's batching).
 	ConfigBatching = "batching"
+	// ConfigPadding is what batches were padded to: "longest" or
+	// "max_length" (bench.toml's padding).
+	ConfigPadding = "padding"
 	// ConfigSamplesFile names the file that keeps a model's per-iteration
 	// latencies (keep_samples); an empty value says there is none and
 	// clears the previous model's.
