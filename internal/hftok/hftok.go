@@ -1,10 +1,11 @@
 // Package hftok tokenizes text as the Hugging Face tokenizers library does,
-// reading the same tokenizer.json, for the ids only (no offsets): added
+// reading the same tokenizer.json: ids (Encode), and ids with offsets into
+// the original text (EncodeOffsets, see there how exact they are): added
 // tokens, normalizer, pre-tokenizer, model (WordPiece, BPE, Unigram,
 // WordLevel) and post-processor. Character classes come from tables probed
 // from the reference library itself (scripts/tokref/tables.mjs).
 //
-// Not implemented, since nerbench needs none of it: offsets, sentence pairs,
+// Not implemented, since nerbench needs none of it: sentence pairs,
 // padding (nerbench pads its batches itself), decoders, BPE dropout, the
 // UnicodeScripts pre-tokenizer and the ByteLevel normalizer; a tokenizer.json
 // that uses an unknown component is an error naming it, never silently
@@ -40,6 +41,13 @@ type Tokenizer struct {
 	firstMatters bool
 	size         int // vocabulary size with added tokens
 	ids          map[string]int32
+
+	// For EncodeOffsets: the parts of tokenizer.json it reads, and what it
+	// derives from them on first use.
+	addedTokens       []AddedToken
+	preJSON, postJSON json.RawMessage
+	offOnce           sync.Once
+	off               *offsetInfo
 }
 
 // Encoding is the result of Encode.
@@ -73,7 +81,7 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	if isNull(doc.Model) {
 		return nil, errors.New(`no "model" object`)
 	}
-	t := &Tokenizer{}
+	t := &Tokenizer{addedTokens: doc.AddedTokens, preJSON: doc.PreTokenizer, postJSON: doc.PostProcessor}
 	t.cache.seed = maphash.MakeSeed()
 	var err error
 	if t.model, err = parseModel(doc.Model); err != nil {
