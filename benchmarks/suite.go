@@ -199,14 +199,20 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 	// empty value clears the previous model's.
 	fmt.Print(runner.Env{ORTVersion: ortVersion, Device: m.Session.Device,
 		IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads,
-		MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
+		MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, Mode: s.Mode, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
 	for _, size := range s.BatchSizes {
 		// testing prints a leaf's name before running its second and later
 		// -count repetitions, so nothing may be printed from inside one:
 		// what a repetition has to say is printed once b.Run returns.
 		var few map[string]bool
 		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
-			if n := benchBatch(b, m, enc, size, samples); fewSamples(n) != "" {
+			bench := benchBatch
+			if s.Mode == "e2e" {
+				bench = func(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, keep *samplefile.File) int {
+					return benchE2E(b, m, ds.Texts, enc, size, keep)
+				}
+			}
+			if n := bench(b, m, enc, size, samples); fewSamples(n) != "" {
 				if few == nil {
 					few = map[string]bool{}
 				}
@@ -262,4 +268,61 @@ func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, ke
 		}
 	}
 	return len(samples)
+}
+
+// benchE2E measures one batch size end to end (mode = "e2e"): each
+// iteration tokenizes a batch's texts, builds its tensors, runs it and
+// decodes its entities, with the next batch tokenized meanwhile
+// (runner.E2E). ns/op and the percentiles are of whole iterations;
+// tokenize-ns/op, infer-ns/op and decode-ns/op are each stage's mean.
+func benchE2E(b *testing.B, m *runner.Model, texts []string, enc *runner.Encoded, size int, keep *samplefile.File) int {
+	e, err := m.PrepareE2E(texts, enc, size)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		if err := e.Close(); err != nil {
+			b.Error(err)
+		}
+	}()
+	for i := range m.Settings.Warmup {
+		if _, err := e.Iterate(i); err != nil {
+			b.Fatalf("warm-up: %v", err)
+		}
+	}
+	n, _ := benchtimeCount()
+	samples := make([]float64, 0, max(n, 1024))
+	var sum runner.Stages
+	for i := m.Settings.Warmup; b.Loop(); i++ {
+		st, err := e.Iterate(i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		samples = append(samples, st.Total)
+		sum.Tokenize += st.Tokenize
+		sum.Infer += st.Infer
+		sum.Decode += st.Decode
+	}
+	k := float64(len(samples))
+	mean := runner.Stages{Tokenize: sum.Tokenize / k, Infer: sum.Infer / k, Decode: sum.Decode / k}
+	r := runner.Result{Model: m.Name, BatchSize: size, Iterations: len(samples),
+		Summary: stats.Summarize(samples, size), MeanTokens: meanTokens(enc, size), Stages: &mean}
+	for _, metric := range r.Metrics() {
+		b.ReportMetric(metric.Value, metric.Unit)
+	}
+	if keep != nil {
+		if err := keep.Add(m.Name, size, samples); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return len(samples)
+}
+
+// meanTokens is the mean real tokens per batch of size over the test set.
+func meanTokens(enc *runner.Encoded, size int) float64 {
+	t := 0
+	for _, e := range enc.Encodings {
+		t += e.Len()
+	}
+	return float64(t) * float64(size) / float64(len(enc.Encodings))
 }

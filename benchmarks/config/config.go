@@ -16,6 +16,7 @@
 //	keep_samples = false                    # keep per-iteration latencies
 //	batching = "rotate"                     # "rotate" (default) or "sorted" by length
 //	padding = "longest"                     # "longest" (default) or "max_length"
+//	mode = "inference"                      # "inference" (default) or "e2e"
 //
 //	[[model]]
 //	name = "distilbert_trial_0"                          # required, unique
@@ -97,7 +98,15 @@ type Settings struct {
 	// longest text) or "max_length" (every batch padded to MaxLength, as
 	// tools that pad to a fixed length do; for comparison).
 	Padding string
+	// Mode (mode) is what one iteration times: "inference" (default: one
+	// Session.Run on a batch built beforehand) or "e2e" (tokenizing the
+	// batch's texts, building its tensors, running it and decoding its
+	// entities; tokenizing the next batch overlaps this one's inference).
+	Mode string
 }
+
+// Modes lists the valid values of Settings.Mode.
+var Modes = []string{"inference", "e2e"}
 
 // Batchings lists the valid values of Settings.Batching.
 var Batchings = []string{"rotate", "sorted"}
@@ -119,6 +128,7 @@ func DefaultSettings() Settings {
 		Device:     "auto",
 		Batching:   "rotate",
 		Padding:    "longest",
+		Mode:       "inference",
 	}
 }
 

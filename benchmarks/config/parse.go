@@ -85,7 +85,7 @@ func settingFields(s *Settings) []field {
 		{"iterations", &s.Iterations}, {"warmup", &s.Warmup}, {"max_length", &s.MaxLength},
 		{"device", &s.Device}, {"intra_op_threads", &s.IntraOpThreads},
 		{"inter_op_threads", &s.InterOpThreads}, {"keep_samples", &s.KeepSamples},
-		{"batching", &s.Batching}, {"padding", &s.Padding},
+		{"batching", &s.Batching}, {"padding", &s.Padding}, {"mode", &s.Mode},
 	}
 }
 

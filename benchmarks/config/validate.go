@@ -37,6 +37,7 @@ var settingChecks = []keyCheck[Settings]{
 	{"keep_samples", func(*Settings) []string { return nil }},
 	{"batching", func(s *Settings) []string { return oneOf(s.Batching, Batchings, "a batching") }},
 	{"padding", func(s *Settings) []string { return oneOf(s.Padding, Paddings, "a padding") }},
+	{"mode", func(s *Settings) []string { return oneOf(s.Mode, Modes, "a mode") }},
 }
 
 var checkChecks = []keyCheck[Check]{

@@ -20,13 +20,25 @@ var UnitLines = contract.UnitLines()
 // suite computes the metric in its Go benchmark unit. A metric of the table
 // that the suite does not compute is not reported; a test checks that
 // every required one is.
-var measured = map[string]func(Result) float64{
-	contract.KeyMean:       func(r Result) float64 { return r.Summary.MeanNs },
-	contract.KeyMedian:     func(r Result) float64 { return r.Summary.MedianNs },
-	contract.KeyP95:        func(r Result) float64 { return r.Summary.P95Ns },
-	contract.KeyP99:        func(r Result) float64 { return r.Summary.P99Ns },
-	contract.KeyThroughput: func(r Result) float64 { return r.Summary.DocsPerSec },
-	contract.KeyTokens:     func(r Result) float64 { return r.MeanTokens },
+var measured = map[string]func(Result) (float64, bool){
+	contract.KeyMean:       func(r Result) (float64, bool) { return r.Summary.MeanNs, true },
+	contract.KeyMedian:     func(r Result) (float64, bool) { return r.Summary.MedianNs, true },
+	contract.KeyP95:        func(r Result) (float64, bool) { return r.Summary.P95Ns, true },
+	contract.KeyP99:        func(r Result) (float64, bool) { return r.Summary.P99Ns, true },
+	contract.KeyThroughput: func(r Result) (float64, bool) { return r.Summary.DocsPerSec, true },
+	contract.KeyTokens:     func(r Result) (float64, bool) { return r.MeanTokens, true },
+	// mode = "e2e" only.
+	contract.KeyTokenize: func(r Result) (float64, bool) { return stage(r, func(s *Stages) float64 { return s.Tokenize }) },
+	contract.KeyInfer:    func(r Result) (float64, bool) { return stage(r, func(s *Stages) float64 { return s.Infer }) },
+	contract.KeyDecode:   func(r Result) (float64, bool) { return stage(r, func(s *Stages) float64 { return s.Decode }) },
+}
+
+// stage returns a stage's mean time, when r has stages.
+func stage(r Result, f func(*Stages) float64) (float64, bool) {
+	if r.Stages == nil {
+		return 0, false
+	}
+	return f(r.Stages), true
 }
 
 // BenchName returns the sub-benchmark name of a model and batch size,
@@ -39,7 +51,9 @@ func (r Result) Metrics() []Metric {
 	var out []Metric
 	for _, m := range contract.Metrics() {
 		if f, ok := measured[m.Key]; ok {
-			out = append(out, Metric{f(r), m.Unit})
+			if v, ok := f(r); ok {
+				out = append(out, Metric{v, m.Unit})
+			}
 		}
 	}
 	return out
@@ -62,7 +76,9 @@ type Env struct {
 	Batching string
 	// Padding is bench.toml's padding; "" is written as "longest".
 	Padding string
-	Commit  string
+	// Mode is bench.toml's mode; "" is written as "inference".
+	Mode   string
+	Commit string
 	// SamplesFile is where per-iteration latencies are kept, or "" when
 	// they are not.
 	SamplesFile string
@@ -97,6 +113,11 @@ func (e Env) Config() []benchfmt.Config {
 		padding = "longest"
 	}
 	add(contract.ConfigPadding, padding)
+	mode := e.Mode
+	if mode == "" {
+		mode = "inference"
+	}
+	add(contract.ConfigMode, mode)
 	if e.Commit != "" {
 		add(contract.ConfigCommit, e.Commit)
 	}

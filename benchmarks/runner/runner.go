@@ -162,9 +162,9 @@ func (m *Model) Prepare(enc *Encoded, batchSize, runs int) (_ *Batches, err erro
 	if fixed == 0 && m.Settings.Padding == "max_length" {
 		fixed = m.MaxLength
 	}
-	encs := enc.Encodings
-	if m.Settings.Batching == "sorted" {
-		encs = SortedOrder(encs, batchSize)
+	encs := make([]tokenize.Encoding, n)
+	for i, j := range m.TextOrder(enc, batchSize) {
+		encs[i] = enc.Encodings[j]
 	}
 	bs := &Batches{Size: batchSize, sess: m.Session, items: make([]*engine.Batch, 0, count)}
 	defer func() {
@@ -189,6 +189,29 @@ func (m *Model) Prepare(enc *Encoded, batchSize, runs int) (_ *Batches, err erro
 	bs.Elapsed = time.Since(start)
 	return bs, nil
 }
+
+// TextOrder returns the order in which batches of batchSize take the
+// texts of enc: the test set's own order for batching = "rotate", and
+// SortedOrder's for "sorted". Prepare and PrepareE2E both batch by it.
+func (m *Model) TextOrder(enc *Encoded, batchSize int) []int {
+	idx := make([]indexedLen, len(enc.Encodings))
+	for i, e := range enc.Encodings {
+		idx[i] = indexedLen{i, e.Len()}
+	}
+	if m.Settings.Batching == "sorted" {
+		idx = SortedOrder(idx, batchSize)
+	}
+	out := make([]int, len(idx))
+	for i, x := range idx {
+		out[i] = x.i
+	}
+	return out
+}
+
+// indexedLen is a text's index and token count, for SortedOrder.
+type indexedLen struct{ i, n int }
+
+func (x indexedLen) Len() int { return x.n }
 
 // sortSeed fixes the order in which sorted batches are visited.
 const sortSeed = 0x6e657262656e6368 // "nerbench"
@@ -290,6 +313,9 @@ type Result struct {
 	SamplesNs []float64
 	// MeanTokens is the mean number of real tokens per batch.
 	MeanTokens float64
+	// Stages holds the mean time of each stage per batch, in ns, in mode
+	// e2e (Summary is then of whole iterations); nil otherwise.
+	Stages *Stages
 }
 
 // Measure warms up and times iterations runs of b, the way the suite does.

@@ -24,6 +24,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/nerbench/nerbench/benchmarks/decode"
 	"github.com/nerbench/nerbench/internal/hftok"
 )
 
@@ -168,7 +169,10 @@ func (t *Tokenizer) Encode(text string, maxLen int) (Encoding, error) {
 }
 
 // encodeBuf holds the int32 ids of one Encode call, reused through a pool.
-type encodeBuf struct{ ids, types []int32 }
+type encodeBuf struct {
+	ids, types []int32
+	offs       []hftok.Token
+}
 
 var bufPool = sync.Pool{New: func() any { return new(encodeBuf) }}
 
@@ -302,3 +306,56 @@ func DoLowerCase(dir string) bool {
 // ResetCache empties the word cache, so that the next texts are tokenized
 // as by a freshly loaded tokenizer (for timing).
 func (t *Tokenizer) ResetCache() { t.tk.ResetCache() }
+
+// EncodeTokens is Encode with, for each token, what decoding needs: its
+// vocabulary spelling, its offsets in text (bytes) and whether it is
+// special; toks is reused when it has room.
+func (t *Tokenizer) EncodeTokens(text string, maxLen int, toks []decode.Token) (Encoding, []decode.Token, error) {
+	buf := bufPool.Get().(*encodeBuf)
+	defer bufPool.Put(buf)
+	var (
+		trunc bool
+		err   error
+	)
+	buf.offs, trunc, err = t.tk.EncodeOffsets(buf.offs[:0], text, true, maxLen)
+	if err != nil {
+		return Encoding{}, toks, err
+	}
+	n := len(buf.offs)
+	out := make([]int64, 2*n)
+	e := Encoding{IDs: out[:n:n], TypeIDs: out[n:], Truncated: trunc}
+	typeIDs := t.typeIDs(n)
+	toks = toks[:0]
+	for i, tok := range buf.offs {
+		e.IDs[i] = int64(tok.ID)
+		e.TypeIDs[i] = typeIDs[i]
+		toks = append(toks, decode.Token{Text: t.tk.IDToToken(tok.ID), Start: tok.Start, End: tok.End, Special: tok.Special})
+	}
+	return e, toks, nil
+}
+
+// typeIDs returns the token type ids of an n-token encoding of one text.
+func (t *Tokenizer) typeIDs(n int) []int64 {
+	before, seq, after := t.tk.TypeIDs()
+	out := make([]int64, 0, n)
+	for _, v := range before {
+		out = append(out, int64(v))
+	}
+	for len(out) < n-len(after) {
+		out = append(out, int64(seq))
+	}
+	for _, v := range after {
+		out = append(out, int64(v))
+	}
+	return out[:n]
+}
+
+// Joiner returns how decoding joins a group's tokens into its word: as
+// WordPiece spells them ("New", "##ark" → "Newark") for a WordPiece
+// tokenizer, else by concatenating them.
+func (t *Tokenizer) Joiner() decode.Joiner {
+	if t.tk.IsWordPiece() {
+		return decode.WordPieceJoin
+	}
+	return func(tokens []string) string { return strings.Join(tokens, "") }
+}

@@ -223,3 +223,29 @@ func TestLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+// EncodeTokens gives Encode's ids, type ids and truncation, and a token
+// per id with its spelling and offsets.
+func TestEncodeTokens(t *testing.T) {
+	tk, err := Load("../../testdata/tokenize/wordpiece-cased.json", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Angela Merkel visited Paris."
+	for _, maxLen := range []int{0, 6} {
+		want, err := tk.Encode(text, maxLen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, toks, err := tk.EncodeTokens(text, maxLen, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.IDs, want.IDs) || !slices.Equal(got.TypeIDs, want.TypeIDs) || got.Truncated != want.Truncated || len(toks) != len(got.IDs) {
+			t.Errorf("max length %d: EncodeTokens %+v (%d tokens), Encode %+v", maxLen, got, len(toks), want)
+		}
+		if !toks[0].Special || !toks[len(toks)-1].Special || toks[1].Special || toks[1].Text != "Ang" || text[toks[1].Start:toks[1].End] != "Ang" {
+			t.Errorf("max length %d: tokens %+v", maxLen, toks)
+		}
+	}
+}

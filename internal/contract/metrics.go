@@ -15,6 +15,10 @@ const (
 	UnitP99        = "p99-ns/op"
 	UnitThroughput = "docs/sec"
 	UnitTokens     = "tokens/op"
+	// End-to-end mode (mode = "e2e"): the mean time per batch of each stage.
+	UnitTokenize = "tokenize-ns/op"
+	UnitInfer    = "infer-ns/op"
+	UnitDecode   = "decode-ns/op"
 )
 
 // benchmark.json keys of the metrics, in a "batch_<n>" entry.
@@ -25,6 +29,9 @@ const (
 	KeyP99        = "p99_ms"
 	KeyThroughput = "throughput_docs_per_sec"
 	KeyTokens     = "tokens_per_op"
+	KeyTokenize   = "tokenize_ms"
+	KeyInfer      = "infer_ms"
+	KeyDecode     = "decode_ms"
 )
 
 // Direction says which way a metric is better.
@@ -100,6 +107,12 @@ var metrics = []Metric{
 		Label: "Throughput (docs/sec)", Required: true, field: func(b *Batch) *float64 { return &b.ThroughputDocsPerSec }},
 	{Unit: UnitTokens, Key: KeyTokens, JSONUnit: "tokens", Scale: 1, Better: NoDirection, Assume: "exact",
 		Label: "Tokens per Batch"},
+	{Unit: UnitTokenize, Key: KeyTokenize, JSONUnit: "ms", Scale: 1e6, Better: LowerIsBetter, Assume: "nothing",
+		Label: "Tokenization per Batch (ms)"},
+	{Unit: UnitInfer, Key: KeyInfer, JSONUnit: "ms", Scale: 1e6, Better: LowerIsBetter, Assume: "nothing",
+		Label: "Inference per Batch (ms)"},
+	{Unit: UnitDecode, Key: KeyDecode, JSONUnit: "ms", Scale: 1e6, Better: LowerIsBetter, Assume: "nothing",
+		Label: "Decoding per Batch (ms)"},
 }
 
 // Metrics returns the table of metrics, in reporting order: the order of
@@ -183,6 +196,9 @@ const (
 	// ConfigPadding is what batches were padded to: "longest" or
 	// "max_length" (bench.toml's padding).
 	ConfigPadding = "padding"
+	// ConfigMode is what one iteration times: "inference" (Session.Run on
+	// a bound batch) or "e2e" (tokenization, inference and decoding).
+	ConfigMode = "mode"
 	// ConfigSamplesFile names the file that keeps a model's per-iteration
 	// latencies (keep_samples); an empty value says there is none and
 	// clears the previous model's.

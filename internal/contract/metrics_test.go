@@ -61,6 +61,9 @@ Unit p95-ns/op better=lower assume=nothing
 Unit p99-ns/op better=lower assume=nothing
 Unit docs/sec better=higher assume=nothing
 Unit tokens/op assume=exact
+Unit tokenize-ns/op better=lower assume=nothing
+Unit infer-ns/op better=lower assume=nothing
+Unit decode-ns/op better=lower assume=nothing
 `
 	if got := UnitLines(); got != want {
 		t.Errorf("UnitLines() =\n%s\nwant\n%s", got, want)

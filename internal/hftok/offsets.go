@@ -458,3 +458,15 @@ func (a *aligner) span(i, j int) (int, int) {
 	j = min(j, len(a.end))
 	return a.base + a.start[i], a.base + a.end[j-1]
 }
+
+// TypeIDs returns the post-processor's token type ids for one sequence:
+// of the special tokens before it, of its tokens, of those after it.
+func (t *Tokenizer) TypeIDs() (before []int32, seq int32, after []int32) {
+	return t.post.typeBefore, t.post.typeSeq, t.post.typeAfter
+}
+
+// IsWordPiece says whether the model is WordPiece.
+func (t *Tokenizer) IsWordPiece() bool {
+	_, ok := t.model.(*wordPiece)
+	return ok
+}

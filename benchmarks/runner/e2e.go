@@ -1,0 +1,178 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nerbench/nerbench/benchmarks/decode"
+	"github.com/nerbench/nerbench/benchmarks/tokenize"
+)
+
+// E2E runs batches end to end, as a service would: tokenize the batch's
+// texts (with offsets), pad them, build and bind the tensors, run the
+// model, and decode every text's entities (decode.Simple). Tokenizing the
+// next batch overlaps the current batch's inference and decoding, on
+// another goroutine.
+//
+// Batch k holds the same texts as Prepare's batch k (with the same
+// batching), so the two modes time the same work.
+type E2E struct {
+	m      *Model
+	Size   int
+	texts  []string // in batch order
+	labels decode.Labels
+	join   decode.Joiner
+	logits string // the output holding the logits
+
+	pending  chan tokenized // batch next's tokens, being made
+	next     int
+	started  bool
+	entities int // counted so that decoding cannot be optimized away
+}
+
+// tokenized is one batch, tokenized and padded.
+type tokenized struct {
+	pad     *tokenize.Batch
+	toks    [][]decode.Token
+	elapsed time.Duration
+	err     error
+}
+
+// Stages is one end-to-end iteration's time in each stage, in ns: Total is
+// the iteration's wall time (waiting for tokenization included, when it
+// took longer than the previous batch's inference); Tokenize ran on
+// another goroutine during the previous iteration.
+type Stages struct {
+	Total, Tokenize, Infer, Decode float64
+}
+
+// PrepareE2E readies end-to-end iterations of batch size batchSize over
+// texts, whose encodings are enc (for batching = "sorted", which orders
+// texts by their token counts).
+func (m *Model) PrepareE2E(texts []string, enc *Encoded, batchSize int) (*E2E, error) {
+	if batchSize < 1 {
+		return nil, fmt.Errorf("batch size %d: want ≥ 1", batchSize)
+	}
+	if len(texts) != len(enc.Encodings) || len(texts) == 0 {
+		return nil, fmt.Errorf("%d texts for %d encodings", len(texts), len(enc.Encodings))
+	}
+	labels := m.Checkpoint.Config.Labels()
+	if labels == nil {
+		return nil, fmt.Errorf("model %s: mode e2e needs the labels (id2label, ids 0…n−1) of %s", m.Name, m.Checkpoint.ConfigPath)
+	}
+	if len(m.Session.Outputs) == 0 {
+		return nil, fmt.Errorf("model %s has no output", m.Name)
+	}
+	e := &E2E{m: m, Size: batchSize, labels: labels, join: m.Tokenizer.Joiner(), logits: m.Session.Outputs[0].Name}
+	for _, i := range m.TextOrder(enc, batchSize) {
+		e.texts = append(e.texts, texts[i])
+	}
+	return e, nil
+}
+
+// tokenizeBatch tokenizes and pads batch k.
+func (e *E2E) tokenizeBatch(k int) tokenized {
+	t0 := time.Now()
+	n := len(e.texts)
+	encs := make([]tokenize.Encoding, e.Size)
+	toks := make([][]decode.Token, e.Size)
+	for j := range e.Size {
+		var err error
+		encs[j], toks[j], err = e.m.Tokenizer.EncodeTokens(e.texts[(k*e.Size+j)%n], e.m.MaxLength, nil)
+		if err != nil {
+			return tokenized{err: err}
+		}
+	}
+	fixed := e.m.Session.FixedSeqLen
+	if fixed == 0 && e.m.Settings.Padding == "max_length" {
+		fixed = e.m.MaxLength
+	}
+	p := e.m.Tokenizer.Pad(encs, fixed)
+	return tokenized{pad: p, toks: toks, elapsed: time.Since(t0)}
+}
+
+// start tokenizes batch k on another goroutine.
+func (e *E2E) start(k int) {
+	ch := make(chan tokenized, 1)
+	go func() { ch <- e.tokenizeBatch(k) }()
+	e.pending, e.next = ch, k
+}
+
+// Iterate runs iteration i (batch i of the rotation) end to end and
+// returns the time of each stage. Iterations are meant to be run in order
+// (0, 1, 2, …): batch i+1 is tokenized while batch i runs.
+func (e *E2E) Iterate(i int) (Stages, error) {
+	t0 := time.Now()
+	var cur tokenized
+	if e.pending != nil && e.next == i {
+		cur = <-e.pending
+	} else {
+		if e.pending != nil {
+			<-e.pending
+		}
+		cur = e.tokenizeBatch(i)
+	}
+	e.start(i + 1)
+	if cur.err != nil {
+		return Stages{}, fmt.Errorf("iteration %d: %w", i, cur.err)
+	}
+	t1 := time.Now()
+	p := cur.pad
+	b, err := e.m.Session.NewBatch(p.Size, p.SeqLen, p.IDs, p.Mask, p.TypeIDs)
+	if err != nil {
+		return Stages{}, fmt.Errorf("iteration %d: %w", i, err)
+	}
+	err = e.m.Session.Run(b)
+	t2 := time.Now()
+	if err == nil {
+		err = e.decode(b, cur)
+	}
+	t3 := time.Now()
+	if derr := b.Destroy(); err == nil {
+		err = derr
+	}
+	if err != nil {
+		return Stages{}, fmt.Errorf("iteration %d: %w", i, err)
+	}
+	return Stages{Total: float64(time.Since(t0)), Tokenize: float64(cur.elapsed),
+		Infer: float64(t2.Sub(t1)), Decode: float64(t3.Sub(t2))}, nil
+}
+
+// decode turns the batch's logits into each text's entities.
+func (e *E2E) decode(b interface {
+	Float32Output(string) ([]float32, []int64, error)
+}, cur tokenized) error {
+	logits, shape, err := b.Float32Output(e.logits)
+	if err != nil {
+		return err
+	}
+	if len(shape) != 3 || int(shape[2]) != len(e.labels) {
+		return fmt.Errorf("output %q has shape %v, want [batch, sequence, %d labels]", e.logits, shape, len(e.labels))
+	}
+	row := int(shape[1]) * len(e.labels)
+	for r, toks := range cur.toks {
+		ents, err := decode.Simple(toks, logits[r*row:(r+1)*row], e.labels, e.join)
+		if err != nil {
+			return err
+		}
+		e.entities += len(ents)
+	}
+	return nil
+}
+
+// Entities returns the number of entities decoded so far.
+func (e *E2E) Entities() int { return e.entities }
+
+// Close waits for the tokenization still running.
+func (e *E2E) Close() error {
+	if e.pending == nil {
+		return nil
+	}
+	t := <-e.pending
+	e.pending = nil
+	if t.err != nil {
+		return errors.New("tokenizing the batch after the last: " + t.err.Error())
+	}
+	return nil
+}
