@@ -515,6 +515,32 @@ func newOutput(t ort.TensorElementDataType, dims ort.Shape) (ort.Value, error) {
 	return ort.NewCustomDataTensor(dims, make([]byte, dims.FlattenedSize()*int64(size)), t)
 }
 
+// Fill writes a new batch of the same shape into b's input tensors, in
+// place: ids, mask and typeIDs are row-major [Size, SeqLen], as for
+// NewBatch. It makes no ONNX Runtime call, so a batch can be reused for
+// every batch of its shape.
+func (b *Batch) Fill(ids, mask, typeIDs []int64) error {
+	n := b.Size * b.SeqLen
+	if len(ids) != n || len(mask) != n || len(typeIDs) != n {
+		return fmt.Errorf("batch %dx%d: got %d ids, %d mask and %d type ids", b.Size, b.SeqLen, len(ids), len(mask), len(typeIDs))
+	}
+	for i, in := range b.session.Inputs {
+		data := map[Role][]int64{RoleInputIDs: ids, RoleAttentionMask: mask, RoleTokenTypeIDs: typeIDs}[in.Role]
+		switch v := b.inputs[i].(type) {
+		case *ort.Tensor[int64]:
+			copy(v.GetData(), data)
+		case *ort.Tensor[int32]:
+			d := v.GetData()
+			for j, x := range data {
+				d[j] = int32(x)
+			}
+		default:
+			return fmt.Errorf("input %q: unexpected tensor type %T", in.Name, b.inputs[i])
+		}
+	}
+	return nil
+}
+
 // Float32Output returns a float32 output's data and shape after a Run.
 func (b *Batch) Float32Output(name string) ([]float32, []int64, error) {
 	for i, out := range b.session.Outputs {

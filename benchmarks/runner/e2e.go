@@ -3,15 +3,20 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/nerbench/nerbench/benchmarks/decode"
+	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/tokenize"
 )
 
 // E2E runs batches end to end, as a service would: tokenize the batch's
-// texts (with offsets), pad them, build and bind the tensors, run the
-// model, and decode every text's entities (decode.Simple). Tokenizing the
+// texts (with offsets), pad them, write them into bound tensors (one set
+// per sequence length, made the first time that length comes and refilled
+// in place after, as a server with a tensor pool would), run the model,
+// and decode every text's entities (decode.Simple). Tokenizing the
 // next batch overlaps the current batch's inference and decoding, on
 // another goroutine.
 //
@@ -25,6 +30,9 @@ type E2E struct {
 	join   decode.Joiner
 	logits string // the output holding the logits
 
+	// batches holds one bound batch per sequence length seen, refilled
+	// in place (engine.Batch.Fill) for every batch of that shape.
+	batches  map[int]*engine.Batch
 	pending  chan tokenized // batch next's tokens, being made
 	next     int
 	started  bool
@@ -119,19 +127,24 @@ func (e *E2E) Iterate(i int) (Stages, error) {
 	}
 	t1 := time.Now()
 	p := cur.pad
-	b, err := e.m.Session.NewBatch(p.Size, p.SeqLen, p.IDs, p.Mask, p.TypeIDs)
-	if err != nil {
-		return Stages{}, fmt.Errorf("iteration %d: %w", i, err)
+	b, ok := e.batches[p.SeqLen]
+	var err error
+	if ok {
+		err = b.Fill(p.IDs, p.Mask, p.TypeIDs)
+	} else if b, err = e.m.Session.NewBatch(p.Size, p.SeqLen, p.IDs, p.Mask, p.TypeIDs); err == nil {
+		if e.batches == nil {
+			e.batches = map[int]*engine.Batch{}
+		}
+		e.batches[p.SeqLen] = b
 	}
-	err = e.m.Session.Run(b)
+	if err == nil {
+		err = e.m.Session.Run(b)
+	}
 	t2 := time.Now()
 	if err == nil {
 		err = e.decode(b, cur)
 	}
 	t3 := time.Now()
-	if derr := b.Destroy(); err == nil {
-		err = derr
-	}
 	if err != nil {
 		return Stages{}, fmt.Errorf("iteration %d: %w", i, err)
 	}
@@ -164,15 +177,18 @@ func (e *E2E) decode(b interface {
 // Entities returns the number of entities decoded so far.
 func (e *E2E) Entities() int { return e.entities }
 
-// Close waits for the tokenization still running.
+// Close waits for the tokenization still running and frees the batches.
 func (e *E2E) Close() error {
-	if e.pending == nil {
-		return nil
+	var errs []error
+	if e.pending != nil {
+		if t := <-e.pending; t.err != nil {
+			errs = append(errs, errors.New("tokenizing the batch after the last: "+t.err.Error()))
+		}
+		e.pending = nil
 	}
-	t := <-e.pending
-	e.pending = nil
-	if t.err != nil {
-		return errors.New("tokenizing the batch after the last: " + t.err.Error())
+	for _, n := range slices.Sorted(maps.Keys(e.batches)) {
+		errs = append(errs, e.batches[n].Destroy())
 	}
-	return nil
+	e.batches = nil
+	return errors.Join(errs...)
 }
