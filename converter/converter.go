@@ -164,6 +164,9 @@ type Options struct {
 	// Now returns the conversion time, written as "timestamp";
 	// nil means time.Now.
 	Now func() time.Time
+	// Matrix is bench.toml's matrix fingerprint (shard.Matrix); shards of
+	// another matrix are refused. "" checks nothing.
+	Matrix string
 }
 
 // Warning is a problem that did not stop the conversion.
@@ -186,6 +189,9 @@ func (w Warning) String() string {
 // Output is one model's benchmark.json, ready to write.
 type Output struct {
 	BenchName string // the model's bench name
+	// Machine is the machine label when the file is one machine's among
+	// several of the model (benchmark.<machine>.json); "" otherwise.
+	Machine string
 	// Path is where the file goes; "" when neither bench.toml nor
 	// Options.OutDir gives a place (Write skips it, with a warning made by
 	// Convert).
@@ -195,7 +201,8 @@ type Output struct {
 
 // Result is what Convert found.
 type Result struct {
-	// Files maps a model's bench name to its file.
+	// Files maps a model's bench name to its file; a file of one machine
+	// among several is keyed "<bench name>@<machine slug>".
 	Files map[string]*Output
 	// Warnings are problems in the input, in input order, then per model.
 	Warnings []Warning
@@ -233,6 +240,9 @@ func Convert(inputs []Input, opts Options) (*Result, error) {
 		default:
 			c.addGoBench(in)
 		}
+	}
+	if err := c.splitSets(opts.Matrix); err != nil {
+		return c.res, err
 	}
 	c.build(opts)
 	if len(c.res.Files) == 0 {
