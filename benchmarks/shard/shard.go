@@ -239,7 +239,27 @@ func (p *Plan) Cost(s Spec) int64 {
 // nil for a run without a matrix (nerbench run prints its own).
 func Lines(p *Plan, s Spec, machine string) string {
 	var b strings.Builder
-	add := func(k, v string) { b.WriteString(k + ": " + v + "\n") }
+	for _, c := range configs(p, s, machine) {
+		b.WriteString(c.Key + ": " + string(c.Value) + "\n")
+	}
+	return b.String()
+}
+
+// Config returns the lines of Lines as benchfmt file configuration,
+// without the empty ones.
+func Config(p *Plan, s Spec, machine string) []benchfmt.Config {
+	var out []benchfmt.Config
+	for _, c := range configs(p, s, machine) {
+		if len(c.Value) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func configs(p *Plan, s Spec, machine string) []benchfmt.Config {
+	var out []benchfmt.Config
+	add := func(k, v string) { out = append(out, benchfmt.Config{Key: k, Value: []byte(v), File: true}) }
 	add(contract.ConfigMachine, machine)
 	if p != nil {
 		add(contract.ConfigMatrix, p.Matrix)
@@ -256,7 +276,7 @@ func Lines(p *Plan, s Spec, machine string) string {
 	add(contract.ConfigShard, s.String())
 	add(contract.ConfigShardCells, cells)
 	add(contract.ConfigShardPlan, plan)
-	return b.String()
+	return out
 }
 
 // Set holds the cells of a shard, for quick look-up.
