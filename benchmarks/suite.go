@@ -180,7 +180,7 @@ func Run(b *testing.B, configPath string) {
 			benchModel(b, mc, ortVersion, commit, datasets, func(device string) (string, error) {
 				machine, err := shard.Machine(flagOrEnv(machineFlag, shard.EnvMachine), device)
 				return shard.Lines(plan, spec, machine), err
-			})
+			}, samplesPath(spec))
 		})
 	}
 }
@@ -219,9 +219,25 @@ func benchNamePart(name string) string {
 	return full[len("model=") : len(full)-len("/batch=1")]
 }
 
+// samplesPath returns where the samples of a model whose benchmark.json
+// goes to output are kept: samplefile.Path, with the shard in the name
+// when sharded (benchmark.samples.shard-2-of-3.jsonl), so that shards
+// whose outputs are gathered in one folder keep their own.
+func samplesPath(s shard.Spec) func(output string) string {
+	return func(output string) string {
+		p := samplefile.Path(output)
+		if s.IsZero() {
+			return p
+		}
+		return strings.TrimSuffix(p, filepath.Ext(p)) + fmt.Sprintf(".shard-%d-of-%d", s.Index, s.Count) + filepath.Ext(p)
+	}
+}
+
 // benchModel loads one model and runs its batch sizes. shardLines returns
-// the machine and shard configuration lines for the device it runs on.
-func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datasets map[string]*dataset.Dataset, shardLines func(device string) (string, error)) {
+// the machine and shard configuration lines for the device it runs on;
+// samplesPath where its samples are kept.
+func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datasets map[string]*dataset.Dataset,
+	shardLines func(device string) (string, error), samplesPath func(output string) string) {
 	s := mc.Settings
 	ds, ok := datasets[s.TestData]
 	if !ok {
@@ -251,7 +267,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 		mc.Name, len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
 	var samples *samplefile.File
 	if s.KeepSamples {
-		if samples, err = samplefile.Create(samplefile.Path(mc.Output)); err != nil {
+		if samples, err = samplefile.Create(samplesPath(mc.Output)); err != nil {
 			b.Fatal(err)
 		}
 		defer func() {

@@ -161,12 +161,13 @@ func (c *collector) buildOne(name, set string, all []*obs, opts Options, now str
 	}
 	config := map[string]string{}
 	conflicts := map[string]bool{}
+	sharded := kept[0].config[contract.ConfigShard] != "" // each shard keeps its samples apart
 	for _, o := range kept {
 		for k, v := range o.config {
 			if slices.Contains(perShardKeys, k) {
 				continue
 			}
-			if old, ok := config[k]; ok && old != v && (k != "cpu" || len(machines) == 1) {
+			if old, ok := config[k]; ok && old != v && (k != "cpu" || len(machines) == 1) && (k != contract.ConfigSamplesFile || !sharded) {
 				conflicts[k] = true
 			}
 			config[k] = v

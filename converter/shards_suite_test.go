@@ -52,6 +52,7 @@ iterations = 3
 warmup = 1
 max_length = 64
 intra_op_threads = 1
+keep_samples = true
 [[model]]
 name = "tiny-a"
 checkpoint = %q
@@ -116,6 +117,9 @@ func (s *suiteRun) convert(t *testing.T, ins ...Input) (map[string]*contract.Fil
 	res, err := Convert(ins, Options{Models: FromConfig(cfg), OutDir: t.TempDir(), Matrix: matrix})
 	if err != nil {
 		return nil, err
+	}
+	for _, w := range res.Warnings {
+		t.Errorf("warning: %s", w)
 	}
 	written, err := Write(res)
 	if err != nil {
@@ -232,8 +236,8 @@ func TestShardsMergeLikeUnsplit(t *testing.T) {
 					m.BatchSizes(), m.Model, m.Device, w.BatchSizes(), w.Model, w.Device)
 			}
 			for _, n := range m.BatchSizes() {
-				if m.Batches[n].Iterations != 3 || m.Batches[n].Runs != 0 {
-					t.Errorf("%s: %s batch %d: %d iterations, %d runs: counted more than once?", variant.name, name, n, m.Batches[n].Iterations, m.Batches[n].Runs)
+				if b := m.Batches[n]; b.Iterations != 3 || b.Runs != 0 || len(b.SamplesMS) != 3 {
+					t.Errorf("%s: %s batch %d: %d iterations, %d runs, %d samples: counted more than once?", variant.name, name, n, b.Iterations, b.Runs, len(b.SamplesMS))
 				}
 			}
 		}
