@@ -185,8 +185,8 @@ type CandidateEntry struct {
 	// BenchmarkMachine is the machine the benchmark was measured on, when
 	// it says.
 	BenchmarkMachine string `json:"benchmark_machine,omitempty"`
-	TrialName          string   `json:"trial_name"`
-	ParameterCount     *int64   `json:"parameter_count"`
+	TrialName        string `json:"trial_name"`
+	ParameterCount   *int64 `json:"parameter_count"`
 	// ParameterCountSource is "onnx" or "config.json".
 	ParameterCountSource string `json:"parameter_count_source,omitempty"`
 	// SpeedSources lists the speed data this candidate has of its own.
