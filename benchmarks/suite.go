@@ -86,7 +86,7 @@ func Sharding(cfg *config.Config) (shard.Spec, *shard.Plan, error) {
 		n = 1
 	}
 	var durations map[string]float64
-	if path := flagOrEnv(durationsFlag, shard.EnvDurations); path != "" {
+	if path := flagOrEnv(durationsFlag, shard.EnvDurations); path != "" && !spec.IsZero() {
 		if durations, err = shard.ReadDurations(path); err != nil {
 			return spec, nil, err
 		}

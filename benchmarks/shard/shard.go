@@ -134,7 +134,8 @@ func Matrix(cfg *config.Config) ([]Cell, string) {
 }
 
 // New plans n shards of cfg's matrix. durations, when not nil, holds the
-// measured cost of cells by Cell.ID (see ReadDurations).
+// measured cost of cells by Cell.ID (see ReadDurations). With n = 1 no
+// cost is computed (every cell costs 1) and no file is read.
 func New(cfg *config.Config, n int, durations map[string]float64) (*Plan, error) {
 	cells, matrix := Matrix(cfg)
 	if n < 1 {
@@ -143,8 +144,19 @@ func New(cfg *config.Config, n int, durations map[string]float64) (*Plan, error)
 	if n > len(cells) {
 		return nil, fmt.Errorf("%d shards but the matrix of %s has only %d cells (models × batch sizes): use at most %d shards", n, cfg.Path, len(cells), len(cells))
 	}
-	est := estimates(cfg)
 	p := &Plan{Matrix: matrix, Count: n, Basis: "estimate"}
+	if n == 1 { // one shard: nothing to balance, no file to read
+		for i := range cells {
+			cells[i].Cost = 1
+		}
+		p.Cells, p.Shards = cells, [][]int{make([]int, len(cells))}
+		for i := range cells {
+			p.Shards[0][i] = i
+		}
+		p.ID = planID(p)
+		return p, nil
+	}
+	est := estimates(cfg)
 	if durations != nil {
 		p.Basis = "durations"
 		var ratios []float64
@@ -196,18 +208,25 @@ func New(cfg *config.Config, n int, durations map[string]float64) (*Plan, error)
 		load[s] += cells[c].Cost
 		p.Shards[s] = append(p.Shards[s], c)
 	}
-	h := sha256.New()
-	fmt.Fprintf(h, "matrix %s shards %d\n", matrix, n)
 	for s := range p.Shards {
 		slices.Sort(p.Shards[s])
+	}
+	p.ID = planID(p)
+	return p, nil
+}
+
+// planID returns the fingerprint of p's assignment.
+func planID(p *Plan) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "matrix %s shards %d\n", p.Matrix, p.Count)
+	for s := range p.Shards {
 		fmt.Fprintf(h, "shard %d:", s+1)
 		for _, c := range p.Shards[s] {
-			fmt.Fprintf(h, " %s", cells[c].ID())
+			fmt.Fprintf(h, " %s", p.Cells[c].ID())
 		}
 		fmt.Fprintln(h)
 	}
-	p.ID = hex.EncodeToString(h.Sum(nil))[:16]
-	return p, nil
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // Of returns the cells of shard s, in matrix order; all cells for the zero
