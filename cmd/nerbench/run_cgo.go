@@ -86,8 +86,8 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens), device %s, ONNX Runtime %s\n",
-		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, m.Session.Device, version)
+	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens) tokenized in %v on %d cores, device %s, ONNX Runtime %s\n",
+		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(10*time.Microsecond), runtime.GOMAXPROCS(0), m.Session.Device, version)
 	var samples *samplefile.File
 	if s.KeepSamples {
 		if samples, err = samplefile.Create(samplefile.Path(out)); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -113,6 +114,9 @@ func testRunWritesValidFile(t *testing.T, ckpt, name string) {
 	}
 	if !strings.Contains(stderr, "3 texts (1 empty skipped") {
 		t.Errorf("stderr should count the skipped empty text:\n%s", stderr)
+	}
+	if !regexp.MustCompile(`tokenized in [0-9.]+[µm]?s on \d+ cores`).MatchString(stderr) {
+		t.Errorf("stderr should say how long tokenization took:\n%s", stderr)
 	}
 }
 
