@@ -7,9 +7,9 @@ COUNT ?= 1
 BENCHFLAGS ?=
 # Shards (README, "Running on many machines"): make bench SHARD=2/3 runs one shard of the matrix
 # into $(RESULTS)/bench.shard-2-of-3.txt; make merge converts all the shard files found there.
-SHARD ?=
-SHARD_DURATIONS ?=
-MACHINE ?=
+SHARD ?= $(NERBENCH_SHARD)
+SHARD_DURATIONS ?= $(NERBENCH_SHARD_DURATIONS)
+MACHINE ?= $(NERBENCH_MACHINE)
 BENCH_OUT = $(RESULTS)/bench$(if $(SHARD),.shard-$(subst /,-of-,$(SHARD))).txt
 
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1

@@ -210,10 +210,21 @@ func New(cfg *config.Config, n int, durations map[string]float64) (*Plan, error)
 	}
 	for s := range p.Shards {
 		slices.Sort(p.Shards[s])
+		line := len(contract.ConfigShardCells) + 2
+		for _, c := range p.Shards[s] {
+			line += len(cells[c].ID()) + 1
+		}
+		if line > MaxLine {
+			return nil, fmt.Errorf("shard %d/%d would list its %d cells on a line of %d bytes, longer than the Go benchmark format reads (%d): use more shards", s+1, n, len(p.Shards[s]), line, MaxLine)
+		}
 	}
 	p.ID = planID(p)
 	return p, nil
 }
+
+// MaxLine is the longest shard-cells line a plan may print: benchfmt reads
+// lines of up to 64 KiB (bufio.Scanner's default).
+const MaxLine = 64*1024 - 1
 
 // planID returns the fingerprint of p's assignment.
 func planID(p *Plan) string {

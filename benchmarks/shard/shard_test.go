@@ -193,3 +193,27 @@ func TestMachine(t *testing.T) {
 		}
 	}
 }
+
+// A shard whose shard-cells line would be longer than benchfmt reads is
+// refused, saying to use more shards.
+func TestPlanLineTooLong(t *testing.T) {
+	dir := t.TempDir()
+	sizes := make([]string, 8000)
+	for i := range sizes {
+		sizes[i] = strconv.Itoa(i + 1)
+	}
+	toml := "test_data = \"data.json\"\nbatch_sizes = [" + strings.Join(sizes, ", ") + "]\n[[model]]\nname = \"m\"\ncheckpoint = \"m\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "bench.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.LoadTables(filepath.Join(dir, "bench.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(cfg, 2, nil); err == nil || !strings.Contains(err.Error(), "use more shards") {
+		t.Errorf("2 shards of 8000 cells: %v", err)
+	}
+	if _, err := New(cfg, 4, nil); err != nil {
+		t.Errorf("4 shards of 8000 cells: %v", err)
+	}
+}
