@@ -74,6 +74,21 @@
 // Other configuration lines that differ between runs are a warning; the
 // newest values are recorded.
 //
+// # Shards and machines
+//
+// The outputs of the shards of a sharded run (package benchmarks/shard:
+// machine, matrix, matrix-cells, shard, shard-cells and shard-plan
+// configuration lines), from any number of machines and files, are merged
+// into the files one unsplit run gives; a missing shard, a shard given
+// twice, shards of different matrices, plans or configurations, and a
+// shard without a result for one of its cells are errors that name them
+// (see shards.go). Results of different machines are never pooled into one
+// number: the file's "machine" key is the machine's label (or the labels,
+// with each batch entry's own "machine", when the shards ran on different
+// machines), and a model measured on several machines gets a file per
+// machine, benchmark.<machine>.json (contract.MachinePath). The per-shard
+// lines (shard, shard-cells, machine) are not copied into "config".
+//
 // # Comparisons
 //
 // From benchstat CSV output the file describes the new (last) column. Each
