@@ -217,3 +217,24 @@ func TestPlanLineTooLong(t *testing.T) {
 		t.Errorf("4 shards of 8000 cells: %v", err)
 	}
 }
+
+// On CUDA the label names the GPU as nvidia-smi gives it (a stand-in
+// nvidia-smi here: the tests have no GPU), and says so when it cannot.
+func TestMachineGPU(t *testing.T) {
+	dir := t.TempDir()
+	script := "#!/bin/sh\nprintf 'NVIDIA A10G\\nNVIDIA A10G\\n'\n"
+	if err := os.WriteFile(filepath.Join(dir, "nvidia-smi"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	if l := DefaultMachine("cuda"); !strings.HasSuffix(l, " + cuda NVIDIA A10G") || CheckMachine(l) != nil {
+		t.Errorf("DefaultMachine(cuda) = %q", l)
+	}
+	if l := DefaultMachine("cpu"); strings.Contains(l, "cuda") {
+		t.Errorf("DefaultMachine(cpu) = %q", l)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if l := DefaultMachine("cuda"); !strings.HasSuffix(l, " + cuda unknown GPU") {
+		t.Errorf("without nvidia-smi: %q", l)
+	}
+}
