@@ -107,150 +107,162 @@ func (c *collector) add(model string, o *obs) {
 	c.models[model] = append(c.models[model], o)
 }
 
-// build turns the observations into files.
+// build turns the observations into files: one per model, or one per
+// machine for a model whose machines are kept apart (see splitSets).
 func (c *collector) build(opts Options) {
 	now := contract.Timestamp(opts.Now())
+	for _, fs := range c.fileSets() {
+		name, set, all := fs.name, fs.set, fs.obs
+		where := name
+		if set != "" {
+			where += " on machine " + set
+		}
+		warnf := func(format string, args ...any) {
+			c.warn("", 0, fmt.Sprintf("model %s: ", where)+fmt.Sprintf(format, args...))
+		}
+
+		// The newest observation's device wins; others are dropped.
+		device := all[len(all)-1].device
+		var kept []*obs
+		dropped := map[string]int{}
+		for _, o := range all {
+			if o.device == device {
+				kept = append(kept, o)
+			} else {
+				dropped[o.device]++
+			}
+		}
+		if len(dropped) > 0 {
+			var parts []string
+			for _, d := range slices.Sorted(maps.Keys(dropped)) {
+				parts = append(parts, fmt.Sprintf("%d on %s", dropped[d], d))
+			}
+			warnf("results on different devices: keeping the %d on %s (the newest), dropping %s",
+				len(kept), device, strings.Join(parts, ", "))
+		}
+
+		// Configuration: newest values win; differences are reported,
+		// but for the lines that say which shard or machine a result came
+		// from, which are no configuration of the merged file.
+		machines := map[string]bool{}
+		for _, o := range kept {
+			machines[o.machine] = true
+		}
+		config := map[string]string{}
+		conflicts := map[string]bool{}
+		sharded := kept[0].config[contract.ConfigShard] != "" // each shard keeps its samples apart
+		for _, o := range kept {
+			for k, v := range o.config {
+				if slices.Contains(perShardKeys, k) {
+					continue
+				}
+				if old, ok := config[k]; ok && old != v && (k != "cpu" || len(machines) == 1) && (k != contract.ConfigSamplesFile || !sharded) {
+					conflicts[k] = true
+				}
+				config[k] = v
+			}
+		}
+		if len(conflicts) > 0 {
+			warnf("runs differ in %s; recording the newest values", strings.Join(slices.Sorted(maps.Keys(conflicts)), ", "))
+		}
+
+		f := &contract.File{Batches: map[int]*contract.Batch{}, Device: device, Timestamp: now, Model: name}
+		delete(machines, "")
+		f.Machine = strings.Join(slices.Sorted(maps.Keys(machines)), ", ")
+		if len(config) > 0 {
+			f.Config = config
+		}
+		byBatch := map[int][]*obs{}
+		for _, o := range kept {
+			byBatch[o.batch] = append(byBatch[o.batch], o)
+		}
+		noCI := map[string][]string{} // warning → batch keys
+		var fromRuns []int            // batch sizes made from runs
+		var allRuns []*obs
+		for _, n := range slices.Sorted(maps.Keys(byBatch)) {
+			var runs []*obs
+			var cmp *obs
+			for _, o := range byBatch[n] {
+				if o.cmp != nil {
+					cmp = o // the last one wins
+				} else {
+					runs = append(runs, o)
+				}
+			}
+			if cmp != nil {
+				if len(runs) > 0 {
+					warnf("%s: both benchstat output and runs; using benchstat's values", contract.BatchKey(n))
+				}
+				f.Batches[n] = cmpBatch(cmp.cmp)
+				continue
+			}
+			b, warnings := runsBatch(runs)
+			if len(machines) > 1 { // cells from several machines: each says its own
+				if b.Extra == nil {
+					b.Extra = map[string]json.RawMessage{}
+				}
+				b.Extra[contract.KeyMachine] = mustJSON(runs[len(runs)-1].machine)
+			}
+			fromRuns = append(fromRuns, n)
+			allRuns = append(allRuns, runs...)
+			for _, w := range warnings {
+				noCI[w] = append(noCI[w], contract.BatchKey(n))
+			}
+			f.Batches[n] = b
+		}
+		for _, w := range slices.Sorted(maps.Keys(noCI)) {
+			warnf("%s: no ci95 (%s)", strings.Join(noCI[w], ", "), w)
+		}
+		slices.SortFunc(allRuns, func(a, b *obs) int { return a.seq - b.seq })
+		c.addSamples(name, f, allRuns, fromRuns, warnf)
+		if cols := c.comparison[name]; len(cols) == 2 && set == "" {
+			f.Extra = map[string]json.RawMessage{"comparison": mustJSON(map[string]string{"baseline": cols[0], "new": cols[1]})}
+		}
+
+		out := &Output{BenchName: name, File: f, Machine: set}
+		if opts.Models != nil {
+			if m, ok := opts.Models(name); ok {
+				f.Model = m.Name
+				f.Checkpoint = m.Checkpoint
+				out.Path = m.Output
+			} else if opts.OutDir == "" {
+				warnf("not in bench.toml; not written (give an output folder to write it)")
+			}
+		}
+		if opts.OutDir != "" {
+			out.Path = filepath.Join(opts.OutDir, name, "benchmark.json")
+		}
+		key := name
+		if set != "" {
+			key += "@" + contract.MachineSlug(set)
+			if out.Path != "" {
+				out.Path = contract.MachinePath(out.Path, set)
+			}
+		}
+		c.res.Files[key] = out
+	}
+}
+
+// fileSet is the observations of one file: of a model, and of one machine
+// when its machines are kept apart (set).
+type fileSet struct {
+	name, set string
+	obs       []*obs
+}
+
+// fileSets returns the files to build, by model name, then set.
+func (c *collector) fileSets() []fileSet {
+	var out []fileSet
 	for _, name := range slices.Sorted(maps.Keys(c.models)) {
 		bySet := map[string][]*obs{}
 		for _, o := range c.models[name] {
 			bySet[o.set] = append(bySet[o.set], o)
 		}
 		for _, set := range slices.Sorted(maps.Keys(bySet)) {
-			c.buildOne(name, set, bySet[set], opts, now)
+			out = append(out, fileSet{name, set, bySet[set]})
 		}
 	}
-}
-
-// buildOne builds the file of one model from the observations all of one
-// set: "" for the model's one file, a machine label for that machine's.
-func (c *collector) buildOne(name, set string, all []*obs, opts Options, now string) {
-	where := name
-	if set != "" {
-		where += " on machine " + set
-	}
-	warnf := func(format string, args ...any) {
-		c.warn("", 0, fmt.Sprintf("model %s: ", where)+fmt.Sprintf(format, args...))
-	}
-
-	// The newest observation's device wins; others are dropped.
-	device := all[len(all)-1].device
-	var kept []*obs
-	dropped := map[string]int{}
-	for _, o := range all {
-		if o.device == device {
-			kept = append(kept, o)
-		} else {
-			dropped[o.device]++
-		}
-	}
-	if len(dropped) > 0 {
-		var parts []string
-		for _, d := range slices.Sorted(maps.Keys(dropped)) {
-			parts = append(parts, fmt.Sprintf("%d on %s", dropped[d], d))
-		}
-		warnf("results on different devices: keeping the %d on %s (the newest), dropping %s",
-			len(kept), device, strings.Join(parts, ", "))
-	}
-
-	// Configuration: newest values win; differences are reported,
-	// but for the lines that say which shard or machine a result came
-	// from, which are no configuration of the merged file.
-	machines := map[string]bool{}
-	for _, o := range kept {
-		machines[o.machine] = true
-	}
-	config := map[string]string{}
-	conflicts := map[string]bool{}
-	sharded := kept[0].config[contract.ConfigShard] != "" // each shard keeps its samples apart
-	for _, o := range kept {
-		for k, v := range o.config {
-			if slices.Contains(perShardKeys, k) {
-				continue
-			}
-			if old, ok := config[k]; ok && old != v && (k != "cpu" || len(machines) == 1) && (k != contract.ConfigSamplesFile || !sharded) {
-				conflicts[k] = true
-			}
-			config[k] = v
-		}
-	}
-	if len(conflicts) > 0 {
-		warnf("runs differ in %s; recording the newest values", strings.Join(slices.Sorted(maps.Keys(conflicts)), ", "))
-	}
-
-	f := &contract.File{Batches: map[int]*contract.Batch{}, Device: device, Timestamp: now, Model: name}
-	delete(machines, "")
-	f.Machine = strings.Join(slices.Sorted(maps.Keys(machines)), ", ")
-	if len(config) > 0 {
-		f.Config = config
-	}
-	byBatch := map[int][]*obs{}
-	for _, o := range kept {
-		byBatch[o.batch] = append(byBatch[o.batch], o)
-	}
-	noCI := map[string][]string{} // warning → batch keys
-	var fromRuns []int            // batch sizes made from runs
-	var allRuns []*obs
-	for _, n := range slices.Sorted(maps.Keys(byBatch)) {
-		var runs []*obs
-		var cmp *obs
-		for _, o := range byBatch[n] {
-			if o.cmp != nil {
-				cmp = o // the last one wins
-			} else {
-				runs = append(runs, o)
-			}
-		}
-		if cmp != nil {
-			if len(runs) > 0 {
-				warnf("%s: both benchstat output and runs; using benchstat's values", contract.BatchKey(n))
-			}
-			f.Batches[n] = cmpBatch(cmp.cmp)
-			continue
-		}
-		b, warnings := runsBatch(runs)
-		if len(machines) > 1 { // cells from several machines: each says its own
-			if b.Extra == nil {
-				b.Extra = map[string]json.RawMessage{}
-			}
-			b.Extra[contract.KeyMachine] = mustJSON(runs[len(runs)-1].machine)
-		}
-		fromRuns = append(fromRuns, n)
-		allRuns = append(allRuns, runs...)
-		for _, w := range warnings {
-			noCI[w] = append(noCI[w], contract.BatchKey(n))
-		}
-		f.Batches[n] = b
-	}
-	for _, w := range slices.Sorted(maps.Keys(noCI)) {
-		warnf("%s: no ci95 (%s)", strings.Join(noCI[w], ", "), w)
-	}
-	slices.SortFunc(allRuns, func(a, b *obs) int { return a.seq - b.seq })
-	c.addSamples(name, f, allRuns, fromRuns, warnf)
-	if cols := c.comparison[name]; len(cols) == 2 && set == "" {
-		f.Extra = map[string]json.RawMessage{"comparison": mustJSON(map[string]string{"baseline": cols[0], "new": cols[1]})}
-	}
-
-	out := &Output{BenchName: name, File: f, Machine: set}
-	if opts.Models != nil {
-		if m, ok := opts.Models(name); ok {
-			f.Model = m.Name
-			f.Checkpoint = m.Checkpoint
-			out.Path = m.Output
-		} else if opts.OutDir == "" {
-			warnf("not in bench.toml; not written (give an output folder to write it)")
-		}
-	}
-	if opts.OutDir != "" {
-		out.Path = filepath.Join(opts.OutDir, name, "benchmark.json")
-	}
-	key := name
-	if set != "" {
-		key += "@" + contract.MachineSlug(set)
-		if out.Path != "" {
-			out.Path = contract.MachinePath(out.Path, set)
-		}
-	}
-	c.res.Files[key] = out
+	return out
 }
 
 // runsBatch summarizes the runs of one batch size. It returns the warnings
