@@ -25,7 +25,7 @@ func TestShardingFlagAndEnv(t *testing.T) {
 	} {
 		*shardFlag = tc.flag
 		t.Setenv(shard.EnvShard, tc.env)
-		spec, plan, err := Sharding(cfg)
+		spec, plan, err := sharding(cfg)
 		if err != nil || spec != tc.want || plan == nil {
 			t.Errorf("flag %q, env %q: %v, %v, %v; want %v", tc.flag, tc.env, spec, plan, err, tc.want)
 			continue
@@ -35,7 +35,7 @@ func TestShardingFlagAndEnv(t *testing.T) {
 		}
 	}
 	*shardFlag = "3/2"
-	if _, _, err := Sharding(cfg); err == nil {
+	if _, _, err := sharding(cfg); err == nil {
 		t.Error("shard 3/2: no error")
 	}
 }

@@ -71,12 +71,12 @@ func flagOrEnv(flagValue *string, env string) string {
 	return os.Getenv(env)
 }
 
-// Sharding returns the shard the suite runs (the zero Spec for all of
+// sharding returns the shard the suite runs (the zero Spec for all of
 // the matrix), the plan that assigns the cells of cfg to shards (nil when
 // unsharded), and the machine label for device, from the -nerbench.shard,
 // -nerbench.shard-durations and -nerbench.machine flags or their
 // environment variables.
-func Sharding(cfg *config.Config) (shard.Spec, *shard.Plan, error) {
+func sharding(cfg *config.Config) (shard.Spec, *shard.Plan, error) {
 	spec, err := shard.ParseSpec(flagOrEnv(shardFlag, shard.EnvShard))
 	if err != nil {
 		return spec, nil, err
@@ -148,7 +148,7 @@ func Run(b *testing.B, configPath string) {
 	if _, ok := benchtimeCount(); !ok {
 		fmt.Fprintf(progress, "nerbench note : no -benchtime=Nx given, so testing's time target decides how many iterations each batch size runs; make bench passes each model's iterations from %s (see nerbench plan)\n", path)
 	}
-	spec, plan, err := Sharding(cfg)
+	spec, plan, err := sharding(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
