@@ -408,7 +408,8 @@ var ErrNoMatch = errors.New("nothing to compare")
 // configKeysThatMatter are configuration lines whose difference between
 // the sides makes a comparison suspect.
 var configKeysThatMatter = []string{"goos", "goarch", "cpu", contract.ConfigDevice, contract.ConfigORTVersion,
-	contract.ConfigIntraOpThreads, contract.ConfigInterOpThreads, contract.ConfigMaxLength, contract.ConfigBatching, contract.ConfigPadding, contract.ConfigMode}
+	contract.ConfigIntraOpThreads, contract.ConfigInterOpThreads, contract.ConfigMaxLength, contract.ConfigMachine,
+	contract.ConfigBatching, contract.ConfigPadding, contract.ConfigMode}
 
 // Compare compares candidate against baseline. It returns an error for
 // invalid options, for a model map that names models not present, and
