@@ -281,7 +281,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 	// empty value clears the previous model's.
 	fmt.Print(runner.Env{ORTVersion: ortVersion, Device: m.Session.Device,
 		IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads,
-		MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, Mode: s.Mode, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
+		MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, Mode: s.Mode, GraphOptimization: s.GraphOptimization, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
 	lines, err := shardLines(m.Session.Device)
 	if err != nil {
 		b.Fatal(err)
@@ -346,6 +346,9 @@ func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, ke
 	}
 	r := runner.Result{Model: m.Name, BatchSize: size, Iterations: len(samples),
 		Summary: stats.Summarize(samples, size), MeanTokens: float64(batches.Tokens) / float64(batches.Len())}
+	if rss, err := runner.PeakRSS(); err == nil {
+		r.PeakRSS = float64(rss)
+	}
 	for _, metric := range r.Metrics() {
 		b.ReportMetric(metric.Value, metric.Unit) // ns/op: the samples' mean replaces testing's
 	}
@@ -394,6 +397,9 @@ func benchE2E(b *testing.B, m *runner.Model, texts []string, enc *runner.Encoded
 	mean := runner.Stages{Tokenize: sum.Tokenize / k, Infer: sum.Infer / k, Decode: sum.Decode / k}
 	r := runner.Result{Model: m.Name, BatchSize: size, Iterations: len(samples),
 		Summary: stats.Summarize(samples, size), MeanTokens: meanTokens(enc, size), Stages: &mean}
+	if rss, err := runner.PeakRSS(); err == nil {
+		r.PeakRSS = float64(rss)
+	}
 	for _, metric := range r.Metrics() {
 		b.ReportMetric(metric.Value, metric.Unit)
 	}

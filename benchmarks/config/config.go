@@ -17,6 +17,7 @@
 //	batching = "rotate"                     # "rotate" (default) or "sorted" by length
 //	padding = "longest"                     # "longest" (default) or "max_length"
 //	mode = "inference"                      # "inference" (default) or "e2e"
+//	graph_optimization = "all"              # "all" (default), "extended", "basic", "disabled"
 //
 //	[[model]]
 //	name = "distilbert_trial_0"                          # required, unique
@@ -103,7 +104,14 @@ type Settings struct {
 	// batch's texts, building its tensors, running it and decoding its
 	// entities; tokenizing the next batch overlaps this one's inference).
 	Mode string
+	// GraphOptimization (graph_optimization) is ONNX Runtime's graph
+	// optimization level: "all" (default, as ONNX Runtime's own default),
+	// "extended", "basic" or "disabled".
+	GraphOptimization string
 }
+
+// GraphOptimizations lists the valid values of Settings.GraphOptimization.
+var GraphOptimizations = []string{"all", "extended", "basic", "disabled"}
 
 // Modes lists the valid values of Settings.Mode.
 var Modes = []string{"inference", "e2e"}
@@ -129,6 +137,8 @@ func DefaultSettings() Settings {
 		Batching:   "rotate",
 		Padding:    "longest",
 		Mode:       "inference",
+
+		GraphOptimization: "all",
 	}
 }
 

@@ -86,6 +86,7 @@ func settingFields(s *Settings) []field {
 		{"device", &s.Device}, {"intra_op_threads", &s.IntraOpThreads},
 		{"inter_op_threads", &s.InterOpThreads}, {"keep_samples", &s.KeepSamples},
 		{"batching", &s.Batching}, {"padding", &s.Padding}, {"mode", &s.Mode},
+		{"graph_optimization", &s.GraphOptimization},
 	}
 }
 

@@ -38,6 +38,9 @@ var settingChecks = []keyCheck[Settings]{
 	{"batching", func(s *Settings) []string { return oneOf(s.Batching, Batchings, "a batching") }},
 	{"padding", func(s *Settings) []string { return oneOf(s.Padding, Paddings, "a padding") }},
 	{"mode", func(s *Settings) []string { return oneOf(s.Mode, Modes, "a mode") }},
+	{"graph_optimization", func(s *Settings) []string {
+		return oneOf(s.GraphOptimization, GraphOptimizations, "a graph optimization level")
+	}},
 }
 
 var checkChecks = []keyCheck[Check]{

@@ -193,6 +193,15 @@ type Options struct {
 	// 0 leaves ONNX Runtime's default (one intra-op thread per physical core).
 	IntraOpThreads int
 	InterOpThreads int
+	// GraphOptimization is the graph optimization level: "all",
+	// "extended", "basic" or "disabled"; "" leaves ONNX Runtime's default
+	// (all).
+	GraphOptimization string
+}
+
+var graphLevels = map[string]ort.GraphOptimizationLevel{
+	"all": ort.GraphOptimizationLevelEnableAll, "extended": ort.GraphOptimizationLevelEnableExtended,
+	"basic": ort.GraphOptimizationLevelEnableBasic, "disabled": ort.GraphOptimizationLevelDisableAll,
 }
 
 // Session is one loaded model.
@@ -233,6 +242,15 @@ func Open(path string, opts Options) (*Session, error) {
 	if opts.InterOpThreads > 0 {
 		if err := so.SetInterOpNumThreads(opts.InterOpThreads); err != nil {
 			return nil, fmt.Errorf("inter-op threads %d: %w", opts.InterOpThreads, err)
+		}
+	}
+	if opts.GraphOptimization != "" {
+		level, ok := graphLevels[opts.GraphOptimization]
+		if !ok {
+			return nil, fmt.Errorf("graph optimization %q: want all, extended, basic or disabled", opts.GraphOptimization)
+		}
+		if err := so.SetGraphOptimizationLevel(level); err != nil {
+			return nil, fmt.Errorf("graph optimization %s: %w", opts.GraphOptimization, err)
 		}
 	}
 	if s.Device, err = chooseDevice(so, opts.Device); err != nil {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -211,5 +212,59 @@ func TestLibraryPathErrors(t *testing.T) {
 	t.Chdir(t.TempDir())
 	if _, err := LibraryPath(); err == nil || !strings.Contains(err.Error(), "setup-ort.sh") {
 		t.Errorf("outside the checkout: error %v should name the set-up command", err)
+	}
+}
+
+// Every graph optimization level opens and gives the same logits (within
+// float error); an unknown level is an error that names the valid ones.
+// Fill writes a new batch into a bound one in place.
+func TestGraphOptimizationAndFill(t *testing.T) {
+	path := tinyModel(t)
+	var ref []float32
+	for _, level := range []string{"all", "extended", "basic", "disabled"} {
+		s, err := Open(path, Options{Device: "cpu", IntraOpThreads: 1, GraphOptimization: level})
+		if err != nil {
+			t.Fatalf("%s: %v", level, err)
+		}
+		t.Cleanup(func() {
+			if err := s.Destroy(); err != nil {
+				t.Error(err)
+			}
+		})
+		got := slices.Clone(runSample(t, s, sample.seq))
+		if ref == nil {
+			ref = got
+		}
+		for i := range ref {
+			if math.Abs(float64(got[i]-ref[i])) > 1e-4 {
+				t.Fatalf("level %s: logit %d = %v, level all gives %v", level, i, got[i], ref[i])
+			}
+		}
+	}
+	if _, err := Open(path, Options{GraphOptimization: "most"}); err == nil || !strings.Contains(err.Error(), "want all, extended, basic or disabled") {
+		t.Errorf("level most: %v", err)
+	}
+
+	s := open(t, path)
+	ids := []int64{2, 5, 6, 3, 2, 7, 3, 0}
+	mask := []int64{1, 1, 1, 1, 1, 1, 1, 0}
+	types := make([]int64, 8)
+	b := batch(t, s, 2, 4, ids, mask, types)
+	fresh := batch(t, s, 2, 4, []int64{2, 9, 3, 0, 2, 8, 8, 3}, []int64{1, 1, 1, 0, 1, 1, 1, 1}, types)
+	if err := b.Fill([]int64{2, 9, 3, 0, 2, 8, 8, 3}, []int64{1, 1, 1, 0, 1, 1, 1, 1}, types); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []*Batch{b, fresh} {
+		if err := s.Run(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _, _ := b.Float32Output(s.Outputs[0].Name)
+	want, _, _ := fresh.Float32Output(s.Outputs[0].Name)
+	if !slices.Equal(got, want) {
+		t.Error("a refilled batch gives other logits than a new one")
+	}
+	if err := b.Fill(ids[:4], mask, types); err == nil {
+		t.Error("Fill with 4 ids for a 2x4 batch: no error")
 	}
 }

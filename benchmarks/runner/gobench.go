@@ -31,6 +31,7 @@ var measured = map[string]func(Result) (float64, bool){
 	contract.KeyTokenize: func(r Result) (float64, bool) { return stage(r, func(s *Stages) float64 { return s.Tokenize }) },
 	contract.KeyInfer:    func(r Result) (float64, bool) { return stage(r, func(s *Stages) float64 { return s.Infer }) },
 	contract.KeyDecode:   func(r Result) (float64, bool) { return stage(r, func(s *Stages) float64 { return s.Decode }) },
+	contract.KeyPeakRSS:  func(r Result) (float64, bool) { return r.PeakRSS, r.PeakRSS > 0 },
 }
 
 // stage returns a stage's mean time, when r has stages.
@@ -77,8 +78,11 @@ type Env struct {
 	// Padding is bench.toml's padding; "" is written as "longest".
 	Padding string
 	// Mode is bench.toml's mode; "" is written as "inference".
-	Mode   string
-	Commit string
+	Mode string
+	// GraphOptimization is bench.toml's graph_optimization; "" is written
+	// as "all".
+	GraphOptimization string
+	Commit            string
 	// SamplesFile is where per-iteration latencies are kept, or "" when
 	// they are not.
 	SamplesFile string
@@ -118,6 +122,11 @@ func (e Env) Config() []benchfmt.Config {
 		mode = "inference"
 	}
 	add(contract.ConfigMode, mode)
+	graph := e.GraphOptimization
+	if graph == "" {
+		graph = "all"
+	}
+	add(contract.ConfigGraphOptimization, graph)
 	if e.Commit != "" {
 		add(contract.ConfigCommit, e.Commit)
 	}

@@ -54,8 +54,12 @@ func Open(name, dir string, s config.Settings) (*Model, error) {
 	if m.Tokenizer, err = tokenize.Load(tokPath, tokenize.DoLowerCase(ck.Dir)); err != nil {
 		return nil, err
 	}
+	// A failed reset leaves the peak since the process started: still an
+	// upper bound.
+	_ = ResetPeakRSS()
 	m.Session, err = engine.Open(ck.ModelPath, engine.Options{
-		Device: s.Device, IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads})
+		Device: s.Device, IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads,
+		GraphOptimization: s.GraphOptimization})
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +320,9 @@ type Result struct {
 	// Stages holds the mean time of each stage per batch, in ns, in mode
 	// e2e (Summary is then of whole iterations); nil otherwise.
 	Stages *Stages
+	// PeakRSS is the process's peak resident memory in bytes, since the
+	// model's session was created (see PeakRSS); 0 when unknown.
+	PeakRSS float64
 }
 
 // Measure warms up and times iterations runs of b, the way the suite does.

@@ -97,7 +97,7 @@ type runFlags struct {
 	batchSizes                                         intList
 	iterations, warmup, maxLength, intra, inter        int
 	keepSamples                                        bool
-	batching, padding                                  string
+	batching, padding, graph                           string
 }
 
 // runArgs is what the run command's flags ask for.
@@ -129,6 +129,7 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	fs.StringVar(&f.format, "format", "table", "what to print on stdout: table, gobench (Go benchmark format, for benchstat and nerbench convert) or json")
 	fs.StringVar(&f.batching, "batching", def.Batching, "rotate (batch k takes texts k·b…) or sorted (texts grouped by token length, batches in a fixed shuffled order)")
 	fs.StringVar(&f.padding, "padding", def.Padding, "longest (each batch padded to its longest text) or max_length")
+	fs.StringVar(&f.graph, "graph-optimization", def.GraphOptimization, "ONNX Runtime graph optimization level: all, extended, basic or disabled")
 	fs.BoolVar(&f.keepSamples, "keep-samples", false, "keep per-iteration latencies in benchmark.json (samples_ms), and in the samples file beside it (<output>.samples.jsonl)")
 	fs.StringVar(&f.shard, "shard", "", "measure only shard `i/n` of the batch sizes (split by expected cost), and write its Go benchmark output beside --output for nerbench convert to merge")
 	fs.StringVar(&f.durations, "shard-durations", "", "Go benchmark output `file` of a previous run: split the shards by its durations")
@@ -156,7 +157,7 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	s := def
 	s.TestData, s.Iterations, s.Warmup, s.MaxLength = f.testData, f.iterations, f.warmup, f.maxLength
 	s.Device, s.IntraOpThreads, s.InterOpThreads, s.KeepSamples = f.device, f.intra, f.inter, f.keepSamples
-	s.Batching, s.Padding = f.batching, f.padding
+	s.Batching, s.Padding, s.GraphOptimization = f.batching, f.padding, f.graph
 	if len(f.batchSizes) > 0 {
 		s.BatchSizes = f.batchSizes
 	}

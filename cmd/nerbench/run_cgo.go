@@ -100,7 +100,7 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 		}()
 	}
 	env := runner.Env{ORTVersion: version, Device: m.Session.Device, IntraOpThreads: s.IntraOpThreads,
-		InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, Commit: runner.GitCommit(), SamplesFile: samples.Path()}
+		InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, GraphOptimization: s.GraphOptimization, Commit: runner.GitCommit(), SamplesFile: samples.Path()}
 	machine, err := shard.Machine(a.machine, m.Session.Device)
 	if err != nil {
 		return usageError("%v", err)
@@ -133,6 +133,9 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 			return err
 		}
 		r.Model = name
+		if rss, err := runner.PeakRSS(); err == nil {
+			r.PeakRSS = float64(rss)
+		}
 		fmt.Fprintf(stderr, "mean %.2f ms (%v)\n", mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
 		if err := bw.Write(r.Record(cfg...)); err != nil {
 			return err

@@ -19,6 +19,9 @@ const (
 	UnitTokenize = "tokenize-ns/op"
 	UnitInfer    = "infer-ns/op"
 	UnitDecode   = "decode-ns/op"
+	// UnitPeakRSS is the process's peak resident memory while the model
+	// was loaded and run (benchstat shows it with binary prefixes).
+	UnitPeakRSS = "peak-rss-B"
 )
 
 // benchmark.json keys of the metrics, in a "batch_<n>" entry.
@@ -32,6 +35,7 @@ const (
 	KeyTokenize   = "tokenize_ms"
 	KeyInfer      = "infer_ms"
 	KeyDecode     = "decode_ms"
+	KeyPeakRSS    = "peak_rss_mib"
 )
 
 // Direction says which way a metric is better.
@@ -113,6 +117,8 @@ var metrics = []Metric{
 		Label: "Inference per Batch (ms)"},
 	{Unit: UnitDecode, Key: KeyDecode, JSONUnit: "ms", Scale: 1e6, Better: LowerIsBetter, Assume: "nothing",
 		Label: "Decoding per Batch (ms)"},
+	{Unit: UnitPeakRSS, Key: KeyPeakRSS, JSONUnit: "MiB", Scale: 1 << 20, Better: LowerIsBetter, Assume: "nothing",
+		Label: "Peak Resident Memory (MiB)"},
 }
 
 // Metrics returns the table of metrics, in reporting order: the order of
@@ -199,6 +205,9 @@ const (
 	// ConfigMode is what one iteration times: "inference" (Session.Run on
 	// a bound batch) or "e2e" (tokenization, inference and decoding).
 	ConfigMode = "mode"
+	// ConfigGraphOptimization is ONNX Runtime's graph optimization level
+	// (bench.toml's graph_optimization).
+	ConfigGraphOptimization = "graph-optimization"
 	// ConfigSamplesFile names the file that keeps a model's per-iteration
 	// latencies (keep_samples); an empty value says there is none and
 	// clears the previous model's.
