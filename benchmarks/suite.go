@@ -281,7 +281,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 	// empty value clears the previous model's.
 	fmt.Print(runner.Env{ORTVersion: ortVersion, Device: m.Session.Device,
 		IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads,
-		MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, Mode: s.Mode, GraphOptimization: s.GraphOptimization, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
+		MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, Mode: s.Mode, GraphOptimization: s.GraphOptimization, Scenario: s.Scenario, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
 	lines, err := shardLines(m.Session.Device)
 	if err != nil {
 		b.Fatal(err)
@@ -292,9 +292,17 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 		// -count repetitions, so nothing may be printed from inside one:
 		// what a repetition has to say is printed once b.Run returns.
 		var few map[string]bool
+		offline := ""
 		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
 			bench := benchBatch
-			if s.Mode == "e2e" {
+			switch {
+			case s.Scenario == "offline":
+				bench = func(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, _ *samplefile.File) int {
+					n, line := benchOffline(b, m, enc, size)
+					offline = line
+					return n
+				}
+			case s.Mode == "e2e":
 				bench = func(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, keep *samplefile.File) int {
 					return benchE2E(b, m, ds.Texts, enc, size, keep)
 				}
@@ -306,6 +314,9 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 				few[fmt.Sprintf("%d samples, %s", n, fewSamples(n))] = true
 			}
 		})
+		if offline != "" {
+			fmt.Fprintf(progress, "nerbench offline model %s batch %d : %s\n", mc.Name, size, offline)
+		}
 		for _, msg := range slices.Sorted(maps.Keys(few)) {
 			fmt.Fprintf(progress, "nerbench warning for model %s batch %d : %s\n", mc.Name, size, msg)
 		}
@@ -418,4 +429,79 @@ func meanTokens(enc *runner.Encoded, size int) float64 {
 		t += e.Len()
 	}
 	return float64(t) * float64(size) / float64(len(enc.Encodings))
+}
+
+// benchOffline measures the offline scenario for one batch size: each
+// b.Loop iteration is one timed pass over every batch of the rotation by
+// S concurrent streams (runner.Offline), the stream counts of
+// offline_streams taking turns in blocks (each after a warm-up pass when
+// warmup > 0). The stream count with the best median docs/sec is reported:
+// its per-batch time (pass ÷ batches) as ns/op and percentiles, docs/sec,
+// and streams. It returns the number of passes of that count and a line
+// with every count's median docs/sec, for the progress output.
+func benchOffline(b *testing.B, m *runner.Model, enc *runner.Encoded, size int) (int, string) {
+	cands := m.Settings.OfflineStreams
+	n, counted := benchtimeCount()
+	if !counted {
+		n = len(cands)
+	}
+	per := max(1, (n+len(cands)-1)/len(cands))
+	passes := make([][]float64, len(cands)) // per-batch ns of each pass
+	var (
+		off *runner.Offline
+		err error
+	)
+	defer func() {
+		if off != nil {
+			if err := off.Close(); err != nil {
+				b.Error(err)
+			}
+		}
+	}()
+	for i := 0; b.Loop(); i++ {
+		c := min(i/per, len(cands)-1)
+		if off == nil || off.Streams() != cands[c] {
+			b.StopTimer()
+			if off != nil {
+				if err := off.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if off, err = m.PrepareOffline(enc, size, cands[c]); err != nil {
+				b.Fatal(err)
+			}
+			if m.Settings.Warmup > 0 {
+				if _, err := off.Pass(); err != nil {
+					b.Fatalf("warm-up: %v", err)
+				}
+			}
+			b.StartTimer()
+		}
+		d, err := off.Pass()
+		if err != nil {
+			b.Fatal(err)
+		}
+		passes[c] = append(passes[c], float64(d)/float64(off.Batches()))
+	}
+	best, bestRate := -1, 0.0
+	var line []string
+	for c, ps := range passes {
+		if len(ps) == 0 {
+			continue
+		}
+		rate := float64(size) * 1e9 / stats.Summarize(ps, size).MedianNs
+		line = append(line, fmt.Sprintf("%d streams × %d intra-op threads %.4g docs/sec (%d passes)", cands[c], m.StreamThreads(cands[c]), rate, len(ps)))
+		if rate > bestRate {
+			best, bestRate = c, rate
+		}
+	}
+	r := runner.Result{Model: m.Name, BatchSize: size, Iterations: len(passes[best]),
+		Summary: stats.Summarize(passes[best], size), MeanTokens: meanTokens(enc, size), Streams: cands[best]}
+	if rss, err := runner.PeakRSS(); err == nil {
+		r.PeakRSS = float64(rss)
+	}
+	for _, metric := range r.Metrics() {
+		b.ReportMetric(metric.Value, metric.Unit)
+	}
+	return len(passes[best]), fmt.Sprintf("best %d streams; %s", cands[best], strings.Join(line, ", "))
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,10 +18,16 @@ import (
 // printed on stdout.
 func runSuite(t *testing.T, args ...string) []byte {
 	t.Helper()
+	return runSuiteConfig(t, "testdata/tiny.toml", args...)
+}
+
+// runSuiteConfig is runSuite on another bench.toml of testdata.
+func runSuiteConfig(t *testing.T, file string, args ...string) []byte {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs the suite in a child process")
 	}
-	config, err := filepath.Abs("testdata/tiny.toml")
+	config, err := filepath.Abs(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +120,7 @@ func TestSuiteOutput(t *testing.T) {
 		}
 	}
 	known := map[string]bool{"goos": true, "goarch": true, "pkg": true, "cpu": true, "ort-version": true, "device": true,
-		"intra-op-threads": true, "inter-op-threads": true, "max-length": true, "batching": true, "padding": true, "mode": true, "graph-optimization": true, "commit": true, "samples-file": true,
+		"intra-op-threads": true, "inter-op-threads": true, "max-length": true, "batching": true, "padding": true, "mode": true, "graph-optimization": true, "scenario": true, "commit": true, "samples-file": true,
 		"machine": true, "matrix": true, "matrix-cells": true} // shard, shard-cells, shard-plan: empty, unsharded
 	for key := range p.config {
 		if !known[key] && !strings.HasPrefix(key, ".") {
@@ -214,5 +221,57 @@ func TestPluginModule(t *testing.T) {
 		if plugin.units.GetBetter(unit.Unit) != own.units.GetBetter(unit.Unit) {
 			t.Errorf("unit %s: better = %d in examples/plugin, %d in the root suite", unit.Unit, plugin.units.GetBetter(unit.Unit), own.units.GetBetter(unit.Unit))
 		}
+	}
+}
+
+// The end-to-end mode reports each stage and the offline scenario the
+// stream count that gave its best throughput; both report docs/sec as
+// batch size ÷ mean and the peak resident memory, and say which they are
+// in configuration lines.
+func TestSuiteModes(t *testing.T) {
+	out := runSuiteConfig(t, "testdata/modes.toml", "-benchtime=4x")
+	p := parse(t, out)
+	for _, model := range []string{"tiny_e2e", "tiny_offline"} {
+		for _, size := range []int{1, 4} {
+			name := "Inference/model=" + model + "/batch=" + strconv.Itoa(size) + "-"
+			var res *benchfmt.Result
+			for n, r := range p.results {
+				if strings.HasPrefix(n, name) {
+					res = r
+				}
+			}
+			if res == nil {
+				t.Errorf("no result %s in:\n%s", name, out)
+				continue
+			}
+			val := func(unit string) float64 {
+				v, ok := res.Value(unit)
+				if !ok {
+					t.Errorf("%s: no %s", name, unit)
+				}
+				return v
+			}
+			if mean, docs := val("sec/op"), val("docs/sec"); math.Abs(docs-float64(size)/mean)/docs > 1e-3 {
+				t.Errorf("%s: docs/sec %v, want batch/mean %v", name, docs, float64(size)/mean)
+			}
+			if rss := val("peak-rss-B"); rss < 1<<20 {
+				t.Errorf("%s: peak-rss-B %v", name, rss)
+			}
+			switch model {
+			case "tiny_e2e":
+				for _, unit := range []string{"tokenize-sec/op", "infer-sec/op", "decode-sec/op"} {
+					if v := val(unit); !(v > 0) {
+						t.Errorf("%s: %s = %v", name, unit, v)
+					}
+				}
+			case "tiny_offline":
+				if s := val("streams"); s != 1 && s != 2 {
+					t.Errorf("%s: streams = %v, want 1 or 2", name, s)
+				}
+			}
+		}
+	}
+	if !strings.Contains(string(out), "mode: e2e") || !strings.Contains(string(out), "scenario: offline") || !strings.Contains(string(out), "batching: sorted") {
+		t.Errorf("configuration lines missing in:\n%s", out)
 	}
 }

@@ -18,6 +18,8 @@
 //	padding = "longest"                     # "longest" (default) or "max_length"
 //	mode = "inference"                      # "inference" (default) or "e2e"
 //	graph_optimization = "all"              # "all" (default), "extended", "basic", "disabled"
+//	scenario = "single"                     # "single" (default) or "offline" (throughput)
+//	offline_streams = [1, 2]                # concurrent streams the offline scenario tries
 //
 //	[[model]]
 //	name = "distilbert_trial_0"                          # required, unique
@@ -108,7 +110,18 @@ type Settings struct {
 	// optimization level: "all" (default, as ONNX Runtime's own default),
 	// "extended", "basic" or "disabled".
 	GraphOptimization string
+	// Scenario (scenario) is "single" (default: one batch at a time, each
+	// timed) or "offline" (throughput: passes over the test set by several
+	// concurrent streams, each a session of its own; see OfflineStreams).
+	Scenario string
+	// OfflineStreams (offline_streams) are the stream counts the offline
+	// scenario tries, default [1, 2], each ≥ 1 and listed once; the best
+	// sustained docs/sec is reported with the count that gave it.
+	OfflineStreams []int
 }
+
+// Scenarios lists the valid values of Settings.Scenario.
+var Scenarios = []string{"single", "offline"}
 
 // GraphOptimizations lists the valid values of Settings.GraphOptimization.
 var GraphOptimizations = []string{"all", "extended", "basic", "disabled"}
@@ -139,12 +152,15 @@ func DefaultSettings() Settings {
 		Mode:       "inference",
 
 		GraphOptimization: "all",
+		Scenario:          "single",
+		OfflineStreams:    []int{1, 2},
 	}
 }
 
 // Clone returns a copy of s that shares no memory with it.
 func (s Settings) Clone() Settings {
 	s.BatchSizes = slices.Clone(s.BatchSizes)
+	s.OfflineStreams = slices.Clone(s.OfflineStreams)
 	return s
 }
 

@@ -233,17 +233,17 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{"unknown keys", head + "batch_size = [1]\nbogus = 1\nalpha = 0.1\nname = \"x\"\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\nIterations = 3\nwarmups = 1\nextra = true\n[model.sub]\nx = 1\n[check]\niterations = 3\nthresold = 0.1\n[selection]\nhpo = \"x\"\n[other]\nx = 1\n", []string{
 			`bench.toml:2: batch_size: unknown key; did you mean "batch_sizes"?`,
-			`bench.toml:3: bogus: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, model, check, selection)`,
+			`bench.toml:3: bogus: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams, model, check, selection)`,
 			`bench.toml:4: alpha: unknown key here; it belongs in the [check] table`,
 			`bench.toml:5: name: unknown key here; it belongs in a [[model]] table`,
 			`bench.toml:9: model "a": Iterations: unknown key; did you mean "iterations"?`,
 			`bench.toml:10: model "a": warmups: unknown key; did you mean "warmup"?`,
-			`bench.toml:11: model "a": extra: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization)`,
-			`bench.toml:12: model "a": sub: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization)`,
+			`bench.toml:11: model "a": extra: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
+			`bench.toml:12: model "a": sub: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
 			`bench.toml:15: check.iterations: unknown key here; it belongs in a [[model]] table or the top of the file (before any table)`,
 			`bench.toml:16: check.thresold: unknown key; did you mean "threshold"?`,
 			`bench.toml:18: selection.hpo: unknown key; remove it (the keys here are hpo_dir, metric, goal, accuracy_threshold, relative, min_accuracy_gain, output)`,
-			`bench.toml:19: other: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, model, check, selection)`,
+			`bench.toml:19: other: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams, model, check, selection)`,
 		}},
 		{"bad global values", "test_data = \"data/test.json\"\nbatch_sizes = [0, 8, -1, 8, 8]\niterations = 0\nwarmup = -1\nmax_length = 0\ndevice = \"gpu\"\nintra_op_threads = -2\ninter_op_threads = -1\n", []string{
 			"bench.toml:2: batch_sizes: 0 is not a valid batch size (want ≥ 1)",
@@ -463,13 +463,13 @@ thresholds = {"p50-ns/op" = -1, "x" = 2} # 29
 [check.more]         # 30
 `)
 	want := []string{
-		"bench.toml:6: description_is_not_a_key: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, model, check, selection)",
+		"bench.toml:6: description_is_not_a_key: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams, model, check, selection)",
 		`bench.toml:10: model "a": iterations: 0 is not a valid number of iterations (want ≥ 1)`,
-		`bench.toml:11: model "a": notes: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization)`,
+		`bench.toml:11: model "a": notes: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
 		`bench.toml:18: model "b": iterations: 0 is not a valid number of iterations (want ≥ 1)`,
 		`bench.toml:19: model "b": device: "x\"y" is not a device; want "auto", "cpu" or "cuda"`,
-		`bench.toml:20: model "b": extra: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization)`,
-		`bench.toml:25: model "c": check: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization)`,
+		`bench.toml:20: model "b": extra: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
+		`bench.toml:25: model "c": check: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
 		`bench.toml:26: model "c": batch_sizes: 1 is listed more than once; list each batch size once`,
 		`bench.toml:29: check.thresholds."p50-ns/op": -1 is not a valid threshold; want a fraction ≥ 0, such as 0.05 for 5 %`,
 		`bench.toml:30: check.more: unknown key; remove it (the keys here are alpha, threshold, min_samples, thresholds)`,
@@ -528,7 +528,11 @@ func TestSettingsValidate(t *testing.T) {
 			`batching: "" is not a batching; want "rotate" or "sorted"` + "\n" +
 			`padding: "" is not a padding; want "longest" or "max_length"` + "\n" +
 			`mode: "" is not a mode; want "inference" or "e2e"` + "\n" +
-			`graph_optimization: "" is not a graph optimization level; want "all", "extended", "basic" or "disabled"`},
+			`graph_optimization: "" is not a graph optimization level; want "all", "extended", "basic" or "disabled"` + "\n" +
+			`scenario: "" is not a scenario; want "single" or "offline"` + "\n" +
+			"offline_streams: empty; want at least one stream count, such as [1, 2]"},
+		{"streams", func(s *Settings) { s.Scenario, s.OfflineStreams = "offline", []int{1, 0, 1} },
+			"offline_streams: 0 is not a valid number of streams (want ≥ 1)\noffline_streams: 1 is listed more than once; list each stream count once"},
 		{"sorted", func(s *Settings) { s.Batching = "sorted" }, ""},
 		{"bad batching", func(s *Settings) { s.Batching = "longest" }, `batching: "longest" is not a batching; want "rotate" or "sorted"`},
 	}

@@ -86,7 +86,8 @@ func settingFields(s *Settings) []field {
 		{"device", &s.Device}, {"intra_op_threads", &s.IntraOpThreads},
 		{"inter_op_threads", &s.InterOpThreads}, {"keep_samples", &s.KeepSamples},
 		{"batching", &s.Batching}, {"padding", &s.Padding}, {"mode", &s.Mode},
-		{"graph_optimization", &s.GraphOptimization},
+		{"graph_optimization", &s.GraphOptimization}, {"scenario", &s.Scenario},
+		{"offline_streams", &s.OfflineStreams},
 	}
 }
 

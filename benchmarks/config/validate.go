@@ -41,6 +41,8 @@ var settingChecks = []keyCheck[Settings]{
 	{"graph_optimization", func(s *Settings) []string {
 		return oneOf(s.GraphOptimization, GraphOptimizations, "a graph optimization level")
 	}},
+	{"scenario", func(s *Settings) []string { return oneOf(s.Scenario, Scenarios, "a scenario") }},
+	{"offline_streams", func(s *Settings) []string { return checkStreams(s.OfflineStreams) }},
 }
 
 var checkChecks = []keyCheck[Check]{
@@ -74,6 +76,23 @@ func checkBatchSizes(sizes []int) []string {
 		}
 		if seen[b]++; seen[b] == 2 {
 			msgs = append(msgs, fmt.Sprintf("%d is listed more than once; list each batch size once", b))
+		}
+	}
+	return msgs
+}
+
+func checkStreams(streams []int) []string {
+	if len(streams) == 0 {
+		return []string{"empty; want at least one stream count, such as [1, 2]"}
+	}
+	var msgs []string
+	seen := map[int]int{}
+	for _, n := range streams {
+		if n < 1 {
+			msgs = append(msgs, fmt.Sprintf("%d is not a valid number of streams (want ≥ 1)", n))
+		}
+		if seen[n]++; seen[n] == 2 {
+			msgs = append(msgs, fmt.Sprintf("%d is listed more than once; list each stream count once", n))
 		}
 	}
 	return msgs

@@ -32,6 +32,7 @@ var measured = map[string]func(Result) (float64, bool){
 	contract.KeyInfer:    func(r Result) (float64, bool) { return stage(r, func(s *Stages) float64 { return s.Infer }) },
 	contract.KeyDecode:   func(r Result) (float64, bool) { return stage(r, func(s *Stages) float64 { return s.Decode }) },
 	contract.KeyPeakRSS:  func(r Result) (float64, bool) { return r.PeakRSS, r.PeakRSS > 0 },
+	contract.KeyStreams:  func(r Result) (float64, bool) { return float64(r.Streams), r.Streams > 0 },
 }
 
 // stage returns a stage's mean time, when r has stages.
@@ -82,7 +83,9 @@ type Env struct {
 	// GraphOptimization is bench.toml's graph_optimization; "" is written
 	// as "all".
 	GraphOptimization string
-	Commit            string
+	// Scenario is bench.toml's scenario; "" is written as "single".
+	Scenario string
+	Commit   string
 	// SamplesFile is where per-iteration latencies are kept, or "" when
 	// they are not.
 	SamplesFile string
@@ -127,6 +130,11 @@ func (e Env) Config() []benchfmt.Config {
 		graph = "all"
 	}
 	add(contract.ConfigGraphOptimization, graph)
+	scenario := e.Scenario
+	if scenario == "" {
+		scenario = "single"
+	}
+	add(contract.ConfigScenario, scenario)
 	if e.Commit != "" {
 		add(contract.ConfigCommit, e.Commit)
 	}

@@ -46,12 +46,12 @@ func TestMetrics(t *testing.T) {
 
 func TestConfigLines(t *testing.T) {
 	env := Env{ORTVersion: "1.30.0", Device: "cpu", InterOpThreads: 1, MaxLength: 128}
-	const want = "ort-version: 1.30.0\ndevice: cpu\nintra-op-threads: default\ninter-op-threads: 1\nmax-length: 128\nbatching: rotate\npadding: longest\nmode: inference\ngraph-optimization: all\nsamples-file: \n"
+	const want = "ort-version: 1.30.0\ndevice: cpu\nintra-op-threads: default\ninter-op-threads: 1\nmax-length: 128\nbatching: rotate\npadding: longest\nmode: inference\ngraph-optimization: all\nscenario: single\nsamples-file: \n"
 	if got := env.ConfigLines(); got != want {
 		t.Errorf("ConfigLines() =\n%q\nwant\n%q", got, want)
 	}
 	env.Commit, env.SamplesFile = "412c071b1274", "/x/benchmark.samples.jsonl"
-	const want2 = "ort-version: 1.30.0\ndevice: cpu\nintra-op-threads: default\ninter-op-threads: 1\nmax-length: 128\nbatching: rotate\npadding: longest\nmode: inference\ngraph-optimization: all\ncommit: 412c071b1274\nsamples-file: /x/benchmark.samples.jsonl\n"
+	const want2 = "ort-version: 1.30.0\ndevice: cpu\nintra-op-threads: default\ninter-op-threads: 1\nmax-length: 128\nbatching: rotate\npadding: longest\nmode: inference\ngraph-optimization: all\nscenario: single\ncommit: 412c071b1274\nsamples-file: /x/benchmark.samples.jsonl\n"
 	if got := env.ConfigLines(); got != want2 {
 		t.Errorf("ConfigLines() =\n%q\nwant\n%q", got, want2)
 	}

@@ -323,6 +323,9 @@ type Result struct {
 	// PeakRSS is the process's peak resident memory in bytes, since the
 	// model's session was created (see PeakRSS); 0 when unknown.
 	PeakRSS float64
+	// Streams is, in the offline scenario, the stream count of the best
+	// sustained docs/sec; 0 otherwise.
+	Streams int
 }
 
 // Measure warms up and times iterations runs of b, the way the suite does.

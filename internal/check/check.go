@@ -409,7 +409,7 @@ var ErrNoMatch = errors.New("nothing to compare")
 // the sides makes a comparison suspect.
 var configKeysThatMatter = []string{"goos", "goarch", "cpu", contract.ConfigDevice, contract.ConfigORTVersion,
 	contract.ConfigIntraOpThreads, contract.ConfigInterOpThreads, contract.ConfigMaxLength, contract.ConfigMachine,
-	contract.ConfigBatching, contract.ConfigPadding, contract.ConfigMode, contract.ConfigGraphOptimization}
+	contract.ConfigBatching, contract.ConfigPadding, contract.ConfigMode, contract.ConfigGraphOptimization, contract.ConfigScenario}
 
 // Compare compares candidate against baseline. It returns an error for
 // invalid options, for a model map that names models not present, and

@@ -22,6 +22,9 @@ const (
 	// UnitPeakRSS is the process's peak resident memory while the model
 	// was loaded and run (benchstat shows it with binary prefixes).
 	UnitPeakRSS = "peak-rss-B"
+	// UnitStreams is, in the offline scenario, the number of concurrent
+	// streams that gave the best sustained docs/sec.
+	UnitStreams = "streams"
 )
 
 // benchmark.json keys of the metrics, in a "batch_<n>" entry.
@@ -36,6 +39,7 @@ const (
 	KeyInfer      = "infer_ms"
 	KeyDecode     = "decode_ms"
 	KeyPeakRSS    = "peak_rss_mib"
+	KeyStreams    = "offline_streams"
 )
 
 // Direction says which way a metric is better.
@@ -119,6 +123,8 @@ var metrics = []Metric{
 		Label: "Decoding per Batch (ms)"},
 	{Unit: UnitPeakRSS, Key: KeyPeakRSS, JSONUnit: "MiB", Scale: 1 << 20, Better: LowerIsBetter, Assume: "nothing",
 		Label: "Peak Resident Memory (MiB)"},
+	{Unit: UnitStreams, Key: KeyStreams, JSONUnit: "streams", Scale: 1, Better: NoDirection, Assume: "exact",
+		Label: "Offline Streams"},
 }
 
 // Metrics returns the table of metrics, in reporting order: the order of
@@ -208,6 +214,9 @@ const (
 	// ConfigGraphOptimization is ONNX Runtime's graph optimization level
 	// (bench.toml's graph_optimization).
 	ConfigGraphOptimization = "graph-optimization"
+	// ConfigScenario is "single" (one batch at a time) or "offline"
+	// (throughput by concurrent streams).
+	ConfigScenario = "scenario"
 	// ConfigSamplesFile names the file that keeps a model's per-iteration
 	// latencies (keep_samples); an empty value says there is none and
 	// clears the previous model's.

@@ -65,6 +65,7 @@ Unit tokenize-ns/op better=lower assume=nothing
 Unit infer-ns/op better=lower assume=nothing
 Unit decode-ns/op better=lower assume=nothing
 Unit peak-rss-B better=lower assume=nothing
+Unit streams assume=exact
 `
 	if got := UnitLines(); got != want {
 		t.Errorf("UnitLines() =\n%s\nwant\n%s", got, want)

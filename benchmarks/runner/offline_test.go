@@ -1,0 +1,33 @@
+package runner
+
+import "testing"
+
+// An offline pass runs every batch of the rotation once, by one or more
+// streams each with a session of its own.
+func TestOffline(t *testing.T) {
+	m := open(t, tinyDemoDir(t), settings())
+	enc := encode(t, m, append(texts[:5:5], "one more"))
+	for _, n := range []int{1, 2, 3} {
+		o, err := m.PrepareOffline(enc, 4, n) // 6 texts, batch 4: 3 batches, 12 texts a pass
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Streams() != n || o.Batches() != 3 || o.Docs() != 12 {
+			t.Errorf("%d streams: %d streams, %d batches, %d docs; want %d, 3, 12", n, o.Streams(), o.Batches(), o.Docs(), n)
+		}
+		for range 2 {
+			if d, err := o.Pass(); err != nil || d <= 0 {
+				t.Errorf("%d streams: pass took %v, %v", n, d, err)
+			}
+		}
+		if err := o.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := m.PrepareOffline(enc, 4, 0); err == nil {
+		t.Error("0 streams: no error")
+	}
+	if got := m.StreamThreads(2); got != 1 { // settings() sets intra_op_threads = 1
+		t.Errorf("StreamThreads(2) = %d with intra_op_threads 1", got)
+	}
+}
