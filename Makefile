@@ -15,7 +15,7 @@ BENCH_OUT = $(RESULTS)/bench$(if $(SHARD),.shard-$(subst /,-of-,$(SHARD))).txt
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
 DEMO_STAMP := outputs/hpo/.gendemo-stamp
 
-.PHONY: all ort deps demo demo-tiny build bench merge test test-fixtures fixtures-dir lint vet staticcheck actionlint fmt-check overhead select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
+.PHONY: all ort deps demo demo-tiny build bench merge test test-fixtures fixtures-dir lint vet staticcheck actionlint fmt-check overhead e2e-ratio select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
 
 all: build
 
@@ -142,3 +142,8 @@ gate-numbers:
 gate-proof: ort demo-tiny
 	$(GO) test ./internal/check -count=1 -v -run 'Synthetic|RealNoise'
 	$(GO) test ./internal/check/proof -count=1 -v -args $(PROOFFLAGS)
+
+## e2e-ratio: end-to-end docs/sec against inference-only docs/sec in one process, interleaved, distilbert-shaped model (E2E_BATCH=1)
+E2E_BATCH ?= 1
+e2e-ratio: ort demo
+	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=E2ERatio -benchtime=1x -count=5 ./benchmarks -args -nerbench.e2e-ratio -nerbench.e2e-ratio-batch=$(E2E_BATCH)

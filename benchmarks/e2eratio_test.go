@@ -1,0 +1,118 @@
+package benchmarks
+
+import (
+	"flag"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/dataset"
+	"github.com/nerbench/nerbench/benchmarks/engine"
+	"github.com/nerbench/nerbench/benchmarks/runner"
+)
+
+var (
+	e2eRatioOn    = flag.Bool("nerbench.e2e-ratio", false, "run BenchmarkE2ERatio (make e2e-ratio sets it)")
+	e2eRatioBatch = flag.Int("nerbench.e2e-ratio-batch", 1, "batch size of BenchmarkE2ERatio")
+)
+
+// BenchmarkE2ERatio sets the end-to-end mode against inference alone in
+// one process, on the same texts: it alternates (A B B A A B) a block of
+// the suite's inference-only iterations (runner.Batches.TimeOne on batches
+// built beforehand) with a block of end-to-end iterations (runner.E2E:
+// tokenize, fill the tensors, run, decode) over the same batches, and
+// reports each side's docs/sec and their ratio e2e/inference. A block is a
+// whole pass over the test set (the model's warmup and iterations are not
+// used), so both sides time the same work.
+//
+//	make e2e-ratio  # go test -run='^$' -bench=E2ERatio -benchtime=1x -count=5 ./benchmarks -args -nerbench.e2e-ratio
+func BenchmarkE2ERatio(b *testing.B) {
+	if !*e2eRatioOn {
+		b.Skip("a comparison of modes, not a model benchmark: run it with -nerbench.e2e-ratio (make e2e-ratio)")
+	}
+	path, err := ConfigPath("bench.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mc := pickOverheadModel(b, cfg)
+	if _, err := engine.Init(""); err != nil {
+		b.Fatal(err)
+	}
+	defer engine.Shutdown()
+	ds, err := dataset.Load(mc.Settings.TestData)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := runner.Open(mc.Name, mc.Checkpoint, mc.Settings)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	enc, err := m.Encode(ds.Texts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	size := *e2eRatioBatch
+	batches, err := m.Prepare(enc, size, len(enc.Encodings))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer batches.Close()
+	e, err := m.PrepareE2E(ds.Texts, enc, size)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	pass := (len(enc.Encodings) + size - 1) / size // batches in a pass
+	const rounds = 6
+	b.Run("model="+benchNamePart(mc.Name)+"/batch="+itoa(size), func(b *testing.B) {
+		// Warm both sides over a whole pass first.
+		if err := batches.Warmup(pass); err != nil {
+			b.Fatal(err)
+		}
+		for i := range pass {
+			if _, err := e.Iterate(i); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var inferNs, e2eNs float64
+		next := pass // e2e iterations go on in order, so the pipeline stays primed
+		for b.Loop() {
+			for r := range rounds {
+				inferFirst := r%4 == 0 || r%4 == 3
+				for side := range 2 {
+					if (side == 0) == inferFirst {
+						for i := range pass {
+							d, err := batches.TimeOne(i)
+							if err != nil {
+								b.Fatal(err)
+							}
+							inferNs += d
+						}
+					} else {
+						t0 := time.Now()
+						for range pass {
+							if _, err := e.Iterate(next); err != nil {
+								b.Fatal(err)
+							}
+							next++
+						}
+						e2eNs += float64(time.Since(t0))
+					}
+				}
+			}
+		}
+		docs := float64(b.N * rounds * pass * size)
+		b.ReportMetric(docs/(inferNs/1e9), "infer-docs/sec")
+		b.ReportMetric(docs/(e2eNs/1e9), "e2e-docs/sec")
+		b.ReportMetric(inferNs/e2eNs, "e2e/infer")
+		b.ReportMetric(0, "ns/op")
+	})
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
