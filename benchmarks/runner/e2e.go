@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 // in place after, as a server with a tensor pool would), run the model,
 // and decode every text's entities (decode.Simple). Tokenizing the
 // next batch overlaps the current batch's inference and decoding, on
-// another goroutine.
+// another goroutine, when a core is left free for it (see Sync).
 //
 // Batch k holds the same texts as Prepare's batch k (with the same
 // batching), so the two modes time the same work.
@@ -32,10 +33,18 @@ type E2E struct {
 
 	// batches holds one bound batch per sequence length seen, refilled
 	// in place (engine.Batch.Fill) for every batch of that shape.
-	batches  map[int]*engine.Batch
+	batches map[int]*engine.Batch
+	// Sync tokenizes each batch in its own iteration instead of during
+	// the previous one. PrepareE2E sets it when the model's intra-op
+	// threads fill every core (GOMAXPROCS): tokenizing on another
+	// goroutine then takes a core from a running parallel operator, whose
+	// other threads wait for it, which costs more than it hides (on the
+	// 2-core development machine, tiny model at batch 1 with ONNX
+	// Runtime's default threads: e2e/inference 0.75 overlapped, 0.82 not;
+	// make e2e-ratio).
+	Sync     bool
 	pending  chan tokenized // batch next's tokens, being made
 	next     int
-	started  bool
 	entities int // counted so that decoding cannot be optimized away
 }
 
@@ -72,7 +81,8 @@ func (m *Model) PrepareE2E(texts []string, enc *Encoded, batchSize int) (*E2E, e
 	if len(m.Session.Outputs) == 0 {
 		return nil, fmt.Errorf("model %s has no output", m.Name)
 	}
-	e := &E2E{m: m, Size: batchSize, labels: labels, join: m.Tokenizer.Joiner(), logits: m.Session.Outputs[0].Name}
+	e := &E2E{m: m, Size: batchSize, labels: labels, join: m.Tokenizer.Joiner(), logits: m.Session.Outputs[0].Name,
+		Sync: m.StreamThreads(1) >= runtime.GOMAXPROCS(0)}
 	for _, i := range m.TextOrder(enc, batchSize) {
 		e.texts = append(e.texts, texts[i])
 	}
@@ -121,7 +131,9 @@ func (e *E2E) Iterate(i int) (Stages, error) {
 		}
 		cur = e.tokenizeBatch(i)
 	}
-	e.start(i + 1)
+	if !e.Sync {
+		e.start(i + 1)
+	}
 	if cur.err != nil {
 		return Stages{}, fmt.Errorf("iteration %d: %w", i, cur.err)
 	}
