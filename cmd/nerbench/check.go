@@ -116,8 +116,8 @@ than the metric's threshold. Which way is worse comes from the inputs'
 "Unit ... better=" lines (default: *ns/op lower, docs/sec higher).
 Settings come from the [check] table of bench.toml, and flags override it.
 
-Exit status: 0 no regression, 1 regression (or, with -strict, too few
-samples), 2 bad usage or input. Too few samples to conclude (fewer than
+Exit status: 0 no regression, 1 regression (or, with -strict, too few samples or a benchmark of the baseline that the candidate failed or lacks),
+2 bad usage or input. Too few samples to conclude (fewer than
 -min-samples per side) is reported as INCONCLUSIVE, loudly, on stdout and
 stderr: it is not a pass, but exits 0 unless -strict.
 
@@ -148,7 +148,7 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 	fs.Var(models, "model-map", "pair baseline model `OLD=NEW` with a candidate model of another name; repeatable")
 	metrics := fs.String("metrics", "", "compare only these comma-separated `units` or benchmark.json keys (default all)")
 	filterQuery := fs.String("filter", "", "keep only the results this benchstat-style `query` matches, e.g. '/batch:(1 OR 8)' or '/model:tiny_trial_0' (golang.org/x/perf/benchproc)")
-	strict := fs.Bool("strict", false, "exit 1 when the result is inconclusive (too few samples)")
+	strict := fs.Bool("strict", false, "exit 1 when the result is inconclusive (too few samples) or the candidate lacks or failed a benchmark of the baseline")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), checkUsage)
 		fs.PrintDefaults()
@@ -235,6 +235,10 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 		return err
 	}
 	headline := check.Headline(rep)
+	if *strict && len(rep.Missing) > 0 && rep.Verdict() != check.VerdictRegression {
+		return failure(fmt.Errorf("FAIL: the candidate has no result for %s of the baseline (failed or not run); otherwise %s (-strict)",
+			strings.Join(rep.Missing, ", "), headline))
+	}
 	switch rep.Verdict() {
 	case check.VerdictRegression:
 		return failure(errors.New(headline))

@@ -126,6 +126,9 @@ type Side struct {
 	// Config holds the distinct values of each configuration line
 	// (commit, cpu, device, max-length, …), in the order seen.
 	Config map[string][]string
+	// Failed lists what the inputs say failed: the benchmarks of
+	// "--- FAIL: Benchmark…" lines and "panic:" lines, each "file:line: …".
+	Failed []string
 
 	index map[seriesKey]*Series
 	// iters holds per-iteration latencies (ns) of single runs, by name.
@@ -376,6 +379,10 @@ type Report struct {
 	// or metrics found on one side only, configuration that differs
 	// between the sides, ….
 	Warnings []string
+	// Missing lists the baseline's benchmarks (and models) that have no
+	// result on the candidate: the candidate failed them, or did not run
+	// them. Under -strict they fail the check.
+	Missing []string
 
 	Regressions, Improvements, Inconclusive int
 }
@@ -466,6 +473,10 @@ func Compare(baseline, candidate *Side, opts Options) (*Report, error) {
 	}
 	rep.warnUnused("baseline", baseline, used, &opts, toBase)
 	rep.warnUnused("candidate", candidate, used, &opts, toBase)
+	for _, f := range candidate.Failed {
+		rep.warnf("the candidate failed: %s", f)
+		rep.Missing = append(rep.Missing, f)
+	}
 	rep.warnConfig(baseline, candidate)
 	rep.warnUnknownMetrics(candidate, baseline)
 	rep.sortRows(candidate)
@@ -543,6 +554,7 @@ func pairModels(base, cand []string, modelMap map[string]string, rep *Report) ([
 	for _, m := range base {
 		if !bDone[m] {
 			rep.warnf("model %s is only in the baseline (pair it with -model-map %s=<candidate model>)", m, m)
+			rep.Missing = append(rep.Missing, "model "+m)
 		}
 	}
 	for _, m := range cand {
@@ -583,6 +595,9 @@ func (r *Report) warnUnused(side string, s *Side, used map[*Series]bool, opts *O
 	}
 	for _, n := range names {
 		r.warnf("only in the %s: %s (%s)", side, n, strings.Join(onlyUnits[n], ", "))
+		if side == "baseline" {
+			r.Missing = append(r.Missing, "Benchmark"+n)
+		}
 	}
 }
 
