@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -67,8 +66,9 @@ type collector struct {
 	reader benchfmt.Reader // reused so that unit metadata carries over
 	models map[string][]*obs
 	seq    int
-	ours   int // results that are ours, usable or not
-	others int // results of other benchmarks
+	errs   []string // malformed input: Convert fails
+	ours   int      // results that are ours, usable or not
+	others int      // results of other benchmarks
 
 	comparison map[string][]string // per model: baseline and new column names
 
@@ -102,6 +102,7 @@ func (c *collector) add(model string, o *obs) {
 // build turns the observations into files.
 func (c *collector) build(opts Options) {
 	now := contract.Timestamp(opts.Now())
+	c.res.timestamp = now
 	for _, name := range slices.Sorted(maps.Keys(c.models)) {
 		all := c.models[name]
 		warnf := func(format string, args ...any) {
@@ -189,18 +190,14 @@ func (c *collector) build(opts Options) {
 		}
 
 		out := &Output{BenchName: name, File: f}
-		if opts.Models != nil {
-			if m, ok := opts.Models(name); ok {
-				f.Model = m.Name
-				f.Checkpoint = m.Checkpoint
-				out.Path = m.Output
-			} else if opts.OutDir == "" {
-				warnf("not in bench.toml; not written (give an output folder to write it)")
-			}
+		path, m, ok := outputPath(name, opts)
+		if ok {
+			f.Model = m.Name
+			f.Checkpoint = m.Checkpoint
+		} else if opts.Models != nil && opts.OutDir == "" {
+			warnf("not in bench.toml; not written (give an output folder to write it)")
 		}
-		if opts.OutDir != "" {
-			out.Path = filepath.Join(opts.OutDir, name, "benchmark.json")
-		}
+		out.Path, out.Model, out.Checkpoint = path, f.Model, f.Checkpoint
 		c.res.Files[name] = out
 	}
 }

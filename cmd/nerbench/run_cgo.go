@@ -168,6 +168,9 @@ func convert(stderr io.Writer, gobench []byte, name, ckpt, out string) (*convert
 	if err != nil {
 		return nil, err
 	}
+	if len(res.Failures) > 0 {
+		return nil, fmt.Errorf("converting the results: %s", failureList(res.Failures))
+	}
 	f, ok := res.Files[bench]
 	if !ok || len(res.Files) != 1 {
 		return nil, fmt.Errorf("converting the results: want the results of %s only, got %v", bench, res.BenchNames())
@@ -199,4 +202,12 @@ func printTable(w io.Writer, name string, f *contract.File) {
 		fmt.Fprintln(tw, row+strconv.Itoa(b.Iterations)+"\t")
 	}
 	tw.Flush()
+}
+
+func failureList(fs []converter.Failure) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = f.String()
+	}
+	return strings.Join(s, "; ")
 }

@@ -206,6 +206,9 @@ func (f *File) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
+	if err := failedError(raw); err != nil {
+		return err
+	}
 	var ff fileFields
 	if err := json.Unmarshal(data, &ff); err != nil {
 		return err
