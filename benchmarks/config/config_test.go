@@ -630,3 +630,32 @@ func TestParseTablesSkipsPathChecks(t *testing.T) {
 		t.Errorf("ParseTables with a bad goal: error %v, want it at line 8", err)
 	}
 }
+
+// Absurd counts are refused at config time, and two models with one
+// output (given or defaulted) are a configuration error.
+func TestBoundsAndOutputs(t *testing.T) {
+	dir := setup(t)
+	for _, c := range []struct{ content, want string }{
+		{"test_data = \"data/test.json\"\nbatch_sizes = [100000000]\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\n",
+			"bench.toml:2: batch_sizes: 100000000 is too large for a batch size (at most 65536)"},
+		{"test_data = \"data/test.json\"\niterations = 100000000000\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\n",
+			"bench.toml:2: iterations: 100000000000 is too large for iterations (at most 10000000)"},
+		{"test_data = \"data/test.json\"\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\nmax_length = 10000000\n",
+			`bench.toml:5: model "a": max_length: 10000000 is too large for a max length (at most 1048576)`},
+		{"test_data = \"data/test.json\"\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\n[[model]]\nname = \"b\"\ncheckpoint = \"ckpt/a\"\nmax_length = 8\n",
+			`bench.toml:5: model "b": output: DIR/ckpt/benchmark.json is also the output of model "a" (line 3); give each model its own output = "…"`},
+		{"test_data = \"data/test.json\"\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\noutput = \"out/x.json\"\n[[model]]\nname = \"b\"\ncheckpoint = \"ckpt/b\"\noutput = \"out/../out/x.json\"\n",
+			`bench.toml:9: model "b": output: DIR/out/x.json is also the output of model "a" (line 3); give each model its own output = "…"`},
+	} {
+		path := filepath.Join(dir, "bench.toml")
+		if err := os.WriteFile(path, []byte(c.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Chdir(dir)
+		_, err := Load("bench.toml")
+		want := strings.ReplaceAll(c.want, "DIR", dir)
+		if err == nil || err.Error() != want {
+			t.Errorf("Load:\n%v\nwant:\n%s", err, want)
+		}
+	}
+}

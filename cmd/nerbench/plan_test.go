@@ -22,6 +22,7 @@ checkpoint = "a"
 [[model]]
 name = "a.b/trial-1"
 checkpoint = "ab"
+output = "ab.json"
 iterations = 7
 `
 	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
