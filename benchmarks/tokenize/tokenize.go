@@ -38,21 +38,30 @@ type Tokenizer struct {
 	PadTypeID int64
 	// VocabSize counts the vocabulary including added tokens.
 	VocabSize int
+	// cuttable says whether long texts may be cut before tokenizing
+	// (see CutText).
+	cuttable bool
 }
 
 // Load reads a tokenizer.json, or a vocab.txt (WordPiece, as BERT ships it).
 // For vocab.txt, lowerCase says whether texts are lower-cased first (the
 // do_lower_case of the model's tokenizer_config.json).
-func Load(path string, lowerCase bool) (*Tokenizer, error) {
+func Load(path string, lowerCase bool) (_ *Tokenizer, err error) {
 	var (
-		tk  *tokenizer.Tokenizer
-		err error
+		tk       *tokenizer.Tokenizer
+		cuttable bool
 	)
+	defer func() {
+		if r := recover(); r != nil { // the tokenizer library panics on some files
+			err = fmt.Errorf("loading tokenizer %s: the tokenizer library failed: %v", path, r)
+		}
+	}()
 	switch filepath.Ext(path) {
 	case ".json":
-		tk, err = fromJSON(path)
+		tk, cuttable, err = fromJSON(path)
 	case ".txt":
 		tk, err = fromVocab(path, lowerCase)
+		cuttable = true // BERT's normalizer and pre-tokenizer
 	default:
 		err = errors.New("want a tokenizer.json or a vocab.txt")
 	}
@@ -62,7 +71,7 @@ func Load(path string, lowerCase bool) (*Tokenizer, error) {
 	// Encode adds special tokens and truncates per call; nerbench pads batches itself.
 	tk.WithPadding(nil)
 	tk.WithTruncation(nil)
-	t := &Tokenizer{tk: tk, Path: path, VocabSize: tk.GetVocabSize(true)}
+	t := &Tokenizer{tk: tk, Path: path, VocabSize: tk.GetVocabSize(true), cuttable: cuttable}
 	t.PadID, t.PadTypeID = padIDs(tk, path)
 	return t, nil
 }
@@ -70,37 +79,37 @@ func Load(path string, lowerCase bool) (*Tokenizer, error) {
 // fromJSON loads a tokenizer.json. A "model" without "type" (the older
 // format) gets one inferred from the fields present, since sugarme's loader
 // otherwise guesses from the decoder or falls back to BPE.
-func fromJSON(path string) (*tokenizer.Tokenizer, error) {
+func fromJSON(path string) (*tokenizer.Tokenizer, bool, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("not valid JSON: %w", err)
+		return nil, false, fmt.Errorf("not valid JSON: %w", err)
 	}
 	var model map[string]json.RawMessage
 	if err := json.Unmarshal(doc["model"], &model); err != nil || model == nil {
-		return nil, errors.New(`no "model" object`)
+		return nil, false, errors.New(`no "model" object`)
 	}
 	if _, ok := model["type"]; !ok {
 		typ, err := inferModelType(model)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		model["type"], _ = json.Marshal(typ)
 		if doc["model"], err = json.Marshal(model); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if data, err = json.Marshal(doc); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	tk, err := pretrained.FromReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return tk, nil
+	return tk, cutTokenizable(doc), nil
 }
 
 // inferModelType names the tokenizer model of an old-format "model" object.
@@ -197,7 +206,33 @@ type Encoding struct {
 
 // Encode tokenizes text, adds special tokens and truncates to maxLen tokens
 // (special tokens included); maxLen ≤ 0 means no truncation.
+//
+// A long text is first cut (CutText) at a bound that cannot change the
+// first maxLen tokens, when the tokenizer allows it: see cut.go.
 func (t *Tokenizer) Encode(text string, maxLen int) (Encoding, error) {
+	if maxLen > 0 && t.cuttable {
+		for limit := cutStart * maxLen; limit < len(text); limit *= 2 {
+			prefix := CutText(text, limit)
+			if prefix == "" {
+				continue
+			}
+			e, err := t.encode(prefix, maxLen)
+			if err != nil || e.Truncated {
+				return e, err
+			}
+		}
+	}
+	return t.encode(text, maxLen)
+}
+
+// encode encodes text whole. A panic of the tokenizer library becomes an
+// error that names the tokenizer file.
+func (t *Tokenizer) encode(text string, maxLen int) (_ Encoding, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("tokenizer %s failed: %v", t.Path, r)
+		}
+	}()
 	if maxLen > 0 {
 		t.tk.WithTruncation(&tokenizer.TruncationParams{MaxLength: maxLen, Strategy: tokenizer.LongestFirst})
 	} else {
