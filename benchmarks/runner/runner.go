@@ -39,6 +39,9 @@ type Model struct {
 	MaxLength int
 	// Warnings says what was adjusted or looks wrong, for the user to read.
 	Warnings []string
+	// vocab is the number of rows of the model's word embedding table
+	// (0 when unknown): Encode refuses ids past it.
+	vocab int
 }
 
 // Open loads the checkpoint in dir. engine.Init must have been called.
@@ -73,6 +76,24 @@ func Open(name, dir string, s config.Settings) (*Model, error) {
 			m.Warnings = append(m.Warnings, fmt.Sprintf("%s has %d tokens but %s says vocab_size %d: ids past the embedding table will make the model fail", m.Tokenizer.Path, m.Tokenizer.VocabSize, ck.ConfigPath, v))
 		}
 	}
+	// The graph's own tables: the position embeddings' rows bound
+	// max_length (when config.json did not already lower it as far), and
+	// the word embeddings' rows bound the token ids.
+	var idsInput string
+	for _, in := range m.Session.Inputs {
+		if in.Role == engine.RoleInputIDs {
+			idsInput = in.Name
+		}
+	}
+	g, err := readGraphTables(ck.ModelPath, idsInput)
+	if err != nil {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("reading the embedding tables of %s: %v", ck.ModelPath, err))
+	}
+	if n := g.Positions; n > 0 && n < m.MaxLength {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("%s: its position embeddings (%s) allow %d tokens: max_length %d lowered to it", ck.ModelPath, g.PositionsName, n, m.MaxLength))
+		m.MaxLength = n
+	}
+	m.vocab = g.Vocab
 	return m, nil
 }
 
@@ -138,6 +159,14 @@ func (m *Model) Encode(texts []string) (*Encoded, error) {
 		if len(enc.IDs) == 0 {
 			return nil, fmt.Errorf("tokenizing text %d gave no tokens", i)
 		}
+		if m.vocab > 0 {
+			for _, id := range enc.IDs {
+				if id >= int64(m.vocab) || id < 0 {
+					return nil, fmt.Errorf("%w: text %d: token id %d ≥ vocabulary %d of %s: tokenizer %s and model do not match",
+						ErrMismatch, i, id, m.vocab, m.Checkpoint.ModelPath, m.Tokenizer.Path)
+				}
+			}
+		}
 		if enc.Truncated {
 			e.Truncated++
 		}
@@ -171,6 +200,9 @@ func (m *Model) Prepare(enc *Encoded, batchSize, runs int) (_ *Batches, err erro
 	}
 	n := len(enc.Encodings)
 	count := min(max(runs, 1), n/gcd(n, batchSize))
+	if err := m.checkMemory(enc, batchSize, count); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	bs := &Batches{Size: batchSize, sess: m.Session, items: make([]*engine.Batch, 0, count)}
 	defer func() {
@@ -194,6 +226,43 @@ func (m *Model) Prepare(enc *Encoded, batchSize, runs int) (_ *Batches, err erro
 	}
 	bs.Elapsed = time.Since(start)
 	return bs, nil
+}
+
+// ErrMismatch is wrapped by errors that say the tokenizer and the model
+// do not fit together: bad input, not a failed measurement.
+var ErrMismatch = errors.New("tokenizer and model do not match")
+
+// checkMemory estimates, before anything is allocated, the memory of the
+// count distinct batches of batchSize that Prepare would build: per batch
+// its input tensors and bound outputs (engine.Session.BatchBytes), plus
+// the padded rows built on the way. It refuses more than MemoryLimit.
+func (m *Model) checkMemory(enc *Encoded, batchSize, count int) error {
+	limit := MemoryLimit
+	if limit <= 0 {
+		limit = DefaultMemoryLimit()
+	}
+	n := len(enc.Encodings)
+	var total int64
+	for k := range count {
+		seq := m.Session.FixedSeqLen
+		if seq <= 0 {
+			for j := range batchSize {
+				seq = max(seq, len(enc.Encodings[(k*batchSize+j)%n].IDs))
+			}
+		}
+		b, err := m.Session.BatchBytes(batchSize, seq)
+		if err != nil {
+			return fmt.Errorf("model %s, batch size %d: %w", m.Name, batchSize, err)
+		}
+		total += b
+		if pad := 3 * 8 * int64(batchSize) * int64(seq); total+pad > limit { // + the padded rows of the batch being built
+			total += pad
+			return fmt.Errorf("%w: model %s, batch size %d: %d distinct batches would take more than %s (inputs and outputs), over the limit of %s; "+
+				"lower the batch size or raise the limit (nerbench run --memory-limit, the suite's -nerbench.memory-limit)",
+				ErrTooMuchMemory, m.Name, batchSize, count, FormatBytes(total), FormatBytes(limit))
+		}
+	}
+	return nil
 }
 
 func gcd(a, b int) int {

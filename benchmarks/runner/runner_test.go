@@ -2,6 +2,7 @@ package runner
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -585,10 +586,10 @@ func TestCheckpointsEndToEnd(t *testing.T) {
 	runEndToEnd(t, []endToEnd{
 		{"tiny-hf-interface", func(t *testing.T) string {
 			return checkpointDir(t, specModel(hf), ownTokenizer(t), nil)
-		}, "logits", 512, int64(n)},
+		}, "logits", 64, int64(n)}, // max_length lowered to the 64 position rows of the graph
 		{"distilbert-wordlevel-tokenizer", func(t *testing.T) string {
 			return checkpointDir(t, specModel(small), wordLevelTokenizer(t), nil)
-		}, "output_0", 512, 20},
+		}, "output_0", 64, 20},
 		{"demo-tiny", func(t *testing.T) string { return tinyDemoDir(t) }, "logits", 512, 1 << 20},
 		{"int32-tf-names-seq32", func(t *testing.T) string {
 			return checkpointDir(t, specModel(variant), ownTokenizer(t), nil)
@@ -674,17 +675,69 @@ func TestFixedBatchSize(t *testing.T) {
 }
 
 // Ids past a model's embedding table (testmodel.Tiny() has 32 rows, the
-// test tokenizer many more tokens, and no config.json to warn from) make
-// the first run fail with an error, not a crash.
+// test tokenizer many more tokens, and no config.json to warn from) are
+// caught before running, with an error that says the tokenizer and the
+// model do not match.
 func TestIDsPastTheEmbedding(t *testing.T) {
 	m := open(t, checkpointDir(t, specModel(testmodel.Tiny()), ownTokenizer(t), nil), settings())
-	bs := prepare(t, m, encode(t, m, texts), 2, 5)
-	_, err := Measure(bs, 1, 3)
-	if err == nil {
-		t.Fatalf("ids up to %d on a 32-row embedding: no error", ownVocab(t).Len()-1)
+	_, err := m.Encode(texts)
+	if err == nil || !errors.Is(err, ErrMismatch) {
+		t.Fatalf("ids up to %d on a 32-row embedding: error %v", ownVocab(t).Len()-1, err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "warm-up iteration 0") || !strings.Contains(msg, "Gather") {
-		t.Errorf("error %q should say which iteration failed and why", msg)
+	if msg := err.Error(); !strings.Contains(msg, "≥ vocabulary 32 of") || !strings.Contains(msg, "model.onnx") || !strings.Contains(msg, "do not match") {
+		t.Errorf("error %q should name the id, the vocabulary and the model", msg)
+	}
+}
+
+// Without config.json, the position embedding table of the graph bounds
+// max_length, with a warning, as max_position_embeddings does.
+func TestPositionsFromGraph(t *testing.T) {
+	spec := testmodel.Tiny()
+	spec.Vocab, spec.MaxPos = ownVocab(t).Len(), 12
+	m := open(t, checkpointDir(t, specModel(spec), ownTokenizer(t), nil), settings())
+	if m.MaxLength != 12 {
+		t.Errorf("max_length %d, want 12 (the graph's position rows)", m.MaxLength)
+	}
+	if w := strings.Join(m.Warnings, "\n"); !strings.Contains(w, "position_embeddings.weight) allow 12 tokens: max_length 512 lowered to it") {
+		t.Errorf("warnings: %s", w)
+	}
+	long := strings.Repeat("the cat sat ", 20)
+	enc := encode(t, m, []string{long, texts[0]})
+	bs := prepare(t, m, enc, 2, 2)
+	if _, err := Measure(bs, 0, 2); err != nil {
+		t.Errorf("a long text at the lowered max_length: %v", err)
+	}
+}
+
+// Batches that would take more memory than the limit are refused before
+// anything is allocated.
+func TestMemoryLimit(t *testing.T) {
+	spec := testmodel.Tiny()
+	spec.Vocab = ownVocab(t).Len()
+	m := open(t, checkpointDir(t, specModel(spec), ownTokenizer(t), nil), settings())
+	enc := encode(t, m, texts)
+	old := MemoryLimit
+	defer func() { MemoryLimit = old }()
+	MemoryLimit = 64 << 10
+	_, err := m.Prepare(enc, 4096, 5)
+	if !errors.Is(err, ErrTooMuchMemory) || !strings.Contains(err.Error(), "batch size 4096") {
+		t.Errorf("Prepare: %v, want ErrTooMuchMemory naming the batch size", err)
+	}
+	MemoryLimit = 0 // the default: half the available memory
+	bs := prepare(t, m, enc, 2, 5)
+	if bs.Len() != 5 {
+		t.Errorf("%d batches", bs.Len())
+	}
+	for _, c := range []struct {
+		in   string
+		want int64
+	}{{"512M", 512 << 20}, {"8G", 8 << 30}, {"1.5GiB", 3 << 29}, {"1000", 1000}} {
+		if got, err := ParseBytes(c.in); err != nil || got != c.want {
+			t.Errorf("ParseBytes(%q) = %d, %v", c.in, got, err)
+		}
+	}
+	if _, err := ParseBytes("lots"); err == nil {
+		t.Error("ParseBytes(lots): no error")
 	}
 }
 
