@@ -41,6 +41,8 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/runner"
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
 	"github.com/nerbench/nerbench/benchmarks/stats"
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/interrupt"
 )
 
 // ConfigEnv names the environment variable that points the suite at
@@ -54,6 +56,8 @@ const (
 	MinSamplesP95 = 20
 	MinSamplesP99 = 100
 )
+
+var memoryFlag = flag.String("nerbench.memory-limit", "", "most memory the batches of one batch size may take, such as 8G (default: half the available memory)")
 
 var configFlag = flag.String("nerbench.config", "", "bench.toml to run instead of the one the benchmark names (default $"+ConfigEnv+")")
 
@@ -97,6 +101,19 @@ func Run(b *testing.B, configPath string) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		b.Fatal(err)
+	}
+	defer interrupt.Handle(progress, "nerbench suite")()
+	for _, mc := range cfg.Models {
+		if err := contract.CheckWritable(mc.Output); err != nil {
+			b.Fatalf("model %s: output: %v", mc.Name, err)
+		}
+	}
+	if *memoryFlag != "" {
+		n, err := config.ParseBytes(*memoryFlag)
+		if err != nil {
+			b.Fatalf("-nerbench.memory-limit: %v", err)
+		}
+		runner.MemoryLimit = n
 	}
 	ortVersion, err := engine.Init("")
 	if err != nil {

@@ -259,7 +259,7 @@ func (m *Model) checkMemory(enc *Encoded, batchSize, count int) error {
 			total += pad
 			return fmt.Errorf("%w: model %s, batch size %d: %d distinct batches would take more than %s (inputs and outputs), over the limit of %s; "+
 				"lower the batch size or raise the limit (nerbench run --memory-limit, the suite's -nerbench.memory-limit)",
-				ErrTooMuchMemory, m.Name, batchSize, count, FormatBytes(total), FormatBytes(limit))
+				ErrTooMuchMemory, m.Name, batchSize, count, config.FormatBytes(total), config.FormatBytes(limit))
 		}
 	}
 	return nil

@@ -732,11 +732,11 @@ func TestMemoryLimit(t *testing.T) {
 		in   string
 		want int64
 	}{{"512M", 512 << 20}, {"8G", 8 << 30}, {"1.5GiB", 3 << 29}, {"1000", 1000}} {
-		if got, err := ParseBytes(c.in); err != nil || got != c.want {
+		if got, err := config.ParseBytes(c.in); err != nil || got != c.want {
 			t.Errorf("ParseBytes(%q) = %d, %v", c.in, got, err)
 		}
 	}
-	if _, err := ParseBytes("lots"); err == nil {
+	if _, err := config.ParseBytes("lots"); err == nil {
 		t.Error("ParseBytes(lots): no error")
 	}
 }

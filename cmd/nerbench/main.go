@@ -15,6 +15,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/nerbench/nerbench/internal/interrupt"
 )
 
 // command is one subcommand. It writes results to stdout and progress and
@@ -54,6 +56,7 @@ func flagError(err error) error {
 func failure(err error) error { return &exitError{code: 1, err: err} }
 
 func main() {
+	interrupt.Handle(os.Stderr, "nerbench")
 	os.Exit(run(os.Stdout, os.Stderr, os.Args[1:]))
 }
 

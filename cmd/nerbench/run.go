@@ -91,16 +91,17 @@ func isListValue(s string) bool {
 }
 
 type runFlags struct {
-	checkpoint, testData, output, device, name, format string
-	batchSizes                                         intList
-	iterations, warmup, maxLength, intra, inter        int
-	keepSamples                                        bool
+	checkpoint, testData, output, device, name, format, memoryLimit string
+	batchSizes                                                      intList
+	iterations, warmup, maxLength, intra, inter                     int
+	keepSamples                                                     bool
 }
 
 // runArgs is what the run command's flags ask for.
 type runArgs struct {
 	name, checkpoint, output, format string
 	settings                         config.Settings
+	memoryLimit                      int64 // 0: runner's default
 }
 
 // parseRunArgs parses and checks the run command's flags.
@@ -121,6 +122,7 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	fs.IntVar(&f.inter, "inter-op-threads", 0, "ONNX Runtime inter-op threads (0: its default)")
 	fs.StringVar(&f.name, "name", "", "model name in results (default: the trial folder's name)")
 	fs.StringVar(&f.format, "format", "table", "what to print on stdout: table, gobench (Go benchmark format, for benchstat and nerbench convert) or json")
+	fs.StringVar(&f.memoryLimit, "memory-limit", "", "most memory the batches of one batch size may take, such as 8G (default: half the available memory)")
 	fs.BoolVar(&f.keepSamples, "keep-samples", false, "keep per-iteration latencies in benchmark.json (samples_ms), and in the samples file beside it (<output>.samples.jsonl)")
 	if err := fs.Parse(expandListArgs(args, "batch-sizes")); err != nil {
 		return nil, flagError(err)
@@ -154,7 +156,15 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	if f.name == "" {
 		f.name = defaultName(f.checkpoint)
 	}
-	return &runArgs{name: f.name, checkpoint: f.checkpoint, output: f.output, format: f.format, settings: s}, nil
+	a := &runArgs{name: f.name, checkpoint: f.checkpoint, output: f.output, format: f.format, settings: s}
+	if f.memoryLimit != "" {
+		n, err := config.ParseBytes(f.memoryLimit)
+		if err != nil {
+			return nil, usageError("--memory-limit: %v", err)
+		}
+		a.memoryLimit = n
+	}
+	return a, nil
 }
 
 // defaultName names a model after its trial folder: ".../trial_3/checkpoint"

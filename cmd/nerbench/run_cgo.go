@@ -38,6 +38,7 @@ func runCmd(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	runner.MemoryLimit = a.memoryLimit
 	return measure(stdout, stderr, a.name, a.checkpoint, a.output, a.format, a.settings)
 }
 
@@ -48,6 +49,16 @@ func runCmd(stdout, stderr io.Writer, args []string) error {
 // the converter, as nerbench convert does: one builder of the file. Kept
 // samples go, as the suite keeps them, to the samples file beside out.
 func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.Settings) (err error) {
+	// Every output is checked before anything is measured.
+	outs := []string{out}
+	if s.KeepSamples {
+		outs = append(outs, samplefile.Path(out))
+	}
+	for _, o := range outs {
+		if err := contract.CheckWritable(o); err != nil {
+			return usageError("--output: %v", err)
+		}
+	}
 	ds, err := dataset.Load(s.TestData)
 	if err != nil {
 		return usageError("%v", err)
@@ -67,7 +78,7 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 	}
 	enc, err := m.Encode(ds.Texts)
 	if err != nil {
-		return err
+		return usageError("%v", err) // the tokenizer and the model do not fit
 	}
 	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens), device %s, ONNX Runtime %s\n",
 		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, m.Session.Device, version)
@@ -103,9 +114,14 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 		start := time.Now()
 		bs, err := m.Prepare(enc, size, s.Warmup+s.Iterations)
 		if err != nil {
-			return err
+			return usageError("%v", err) // a model or batch size that cannot run, or too much memory
 		}
-		r, err := runner.Measure(bs, s.Warmup, s.Iterations)
+		// A model that fails its first run cannot run this input: bad
+		// input, exit 2. A failure after it is a failed benchmark.
+		if err := bs.Warmup(1); err != nil {
+			return usageError("model %s, batch size %d: %v", name, size, errors.Join(err, bs.Close()))
+		}
+		r, err := runner.Measure(bs, max(s.Warmup-1, 0), s.Iterations)
 		err = errors.Join(err, bs.Close())
 		if err != nil {
 			return err

@@ -150,6 +150,13 @@ func TestRunGoBenchFormat(t *testing.T) {
 
 func TestRunBadInput(t *testing.T) {
 	ckpt, texts := ownCheckpoint(t), writeTexts(t)
+	// A model whose embedding table is smaller than the tokenizer's ids.
+	smallVocab := ownCheckpoint(t)
+	spec := testmodel.Tiny()
+	spec.Vocab = 10
+	if err := testmodel.WriteFile(filepath.Join(smallVocab, "model.onnx"), spec); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "benchmark.json")
 	const existing = `{"keep": "me"}`
@@ -168,6 +175,12 @@ func TestRunBadInput(t *testing.T) {
 		{"bad data", []string{"--checkpoint", ckpt, "--test-data", badData, "--output", out}, "bad.json"},
 		{"missing checkpoint", []string{"--checkpoint", filepath.Join(dir, "nope"), "--test-data", texts, "--output", out}, "nope"},
 		{"bad device", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", out, "--device", "tpu"}, "tpu"},
+		{"output is a device", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", "/dev/null"}, "not a regular file"},
+		{"output under a file", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", filepath.Join(out, "benchmark.json")}, "not a directory"},
+		{"absurd iterations", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", out, "--iterations", "100000000000"}, "too large for iterations"},
+		{"memory limit", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", out, "--memory-limit", "1K"}, "too much memory: model"},
+		{"bad memory limit", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", out, "--memory-limit", "lots"}, "--memory-limit"},
+		{"vocabulary mismatch", []string{"--checkpoint", smallVocab, "--test-data", texts, "--output", out}, "tokenizer and model do not match"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runNerbench(t, append([]string{"run"}, tc.args...)...)

@@ -86,18 +86,28 @@ func ResolveOutput(path string) (string, error) {
 
 // CheckWritable checks, before any work is done, that path can be written
 // by WriteFileAtomic: it is not something other than a regular file, and
-// its folder exists (or can be made) and takes a new file. It creates the
-// missing folders and leaves nothing else behind.
+// the folder it goes to (or the nearest one above that exists) takes a new
+// file. It creates nothing and leaves nothing behind.
 func CheckWritable(path string) error {
 	target, err := ResolveOutput(path)
 	if err != nil {
 		return err
 	}
 	dir := filepath.Dir(target)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	for {
+		fi, err := os.Stat(dir)
+		if err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("%s cannot be written: %s is not a folder", path, dir)
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(dir) == dir {
+			return fmt.Errorf("%s cannot be written: %w", path, err)
+		}
+		dir = filepath.Dir(dir)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".check*")
+	tmp, err := os.CreateTemp(dir, ".nerbench-check*")
 	if err != nil {
 		return fmt.Errorf("%s cannot be written: %w", path, err)
 	}
@@ -105,69 +115,94 @@ func CheckWritable(path string) error {
 	return os.Remove(tmp.Name())
 }
 
-// WriteFileAtomic writes data to path through a temporary file in the same
-// folder and a rename, by the rules above. The folder is created if needed.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+// Temp is a temporary file that becomes path on Commit, by the rules
+// above: created in the folder of the file path resolves to, removed by
+// Interrupt, by Discard, or by a failed Commit.
+type Temp struct {
+	*os.File
+	path, target string
+}
+
+// CreateTemp starts a write of path: the folder is created if needed, and
+// path, if it exists, must be a regular file (or a symlink to one).
+func CreateTemp(path string) (*Temp, error) {
 	target, err := ResolveOutput(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	dir := filepath.Dir(target)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	temps.Lock()
-	if temps.interrupted {
-		temps.Unlock()
-		return fmt.Errorf("writing %s: %w", path, ErrInterrupted)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp*")
-	if err == nil {
-		temps.files[tmp.Name()] = true
-	}
-	temps.Unlock()
-	if err != nil {
-		return err
-	}
-	done := func() {
-		temps.Lock()
-		delete(temps.files, tmp.Name())
-		temps.Unlock()
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			done()
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Chmod(perm); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if BeforeRename != nil {
-		BeforeRename(tmp.Name())
+		return nil, err
 	}
 	temps.Lock()
 	defer temps.Unlock()
 	if temps.interrupted {
-		return fmt.Errorf("writing %s: %w", path, ErrInterrupted)
+		return nil, fmt.Errorf("writing %s: %w", path, ErrInterrupted)
 	}
-	// The target may have become something else since it was resolved.
-	if fi, lerr := os.Lstat(target); lerr == nil && !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: %w", path, ErrNotRegular)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp*")
+	if err != nil {
+		return nil, err
 	}
-	if err = os.Rename(tmp.Name(), target); err != nil {
+	temps.files[f.Name()] = true
+	return &Temp{File: f, path: path, target: target}, nil
+}
+
+// Discard closes and removes the temporary file.
+func (t *Temp) Discard() {
+	t.File.Close()
+	os.Remove(t.Name())
+	temps.Lock()
+	delete(temps.files, t.Name())
+	temps.Unlock()
+}
+
+// Commit syncs and closes the temporary file, sets its permissions and
+// renames it over the target, unless Interrupt came first. On failure
+// the temporary file is removed.
+func (t *Temp) Commit(perm os.FileMode) (err error) {
+	defer func() {
+		if err != nil {
+			t.Discard()
+		}
+	}()
+	if err = t.Chmod(perm); err != nil {
 		return err
 	}
-	delete(temps.files, tmp.Name())
+	if err = t.Sync(); err != nil {
+		return err
+	}
+	if err = t.Close(); err != nil {
+		return err
+	}
+	if BeforeRename != nil {
+		BeforeRename(t.Name())
+	}
+	temps.Lock()
+	defer temps.Unlock()
+	if temps.interrupted {
+		return fmt.Errorf("writing %s: %w", t.path, ErrInterrupted)
+	}
+	// The target may have become something else since it was resolved.
+	if fi, lerr := os.Lstat(t.target); lerr == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: %w", t.path, ErrNotRegular)
+	}
+	if err = os.Rename(t.Name(), t.target); err != nil {
+		return err
+	}
+	delete(temps.files, t.Name())
 	return nil
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// folder and a rename, by the rules above. The folder is created if needed.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	t, err := CreateTemp(path)
+	if err != nil {
+		return err
+	}
+	if _, err := t.Write(data); err != nil {
+		t.Discard()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return t.Commit(perm)
 }
