@@ -9,7 +9,7 @@ BENCHFLAGS ?=
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
 DEMO_STAMP := outputs/hpo/.gendemo-stamp
 
-.PHONY: all ort deps demo demo-tiny build bench test test-fixtures fixtures-dir lint vet staticcheck actionlint fmt-check overhead select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
+.PHONY: all ort deps demo demo-tiny build bench test test-fixtures fuzz fixtures-dir lint vet staticcheck actionlint fmt-check overhead select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
 
 all: build
 
@@ -53,6 +53,14 @@ test-fixtures: fixtures-dir ort demo-tiny chromium lint
 
 fixtures-dir:
 	@test -d ../shared/fixtures || { echo "../shared/fixtures is missing: it is the folder of shared fixtures (third-party ONNX models and tokenizers) that must sit beside the checkout for make test-fixtures; make test needs none of it" >&2; exit 1; }
+
+## fuzz: run each fuzz target for FUZZTIME (their seed corpora in testdata/fuzz run with make test); a crash's input lands in testdata/fuzz: fix it, keep the file
+FUZZTIME ?= 30s
+FUZZ_TARGETS := ./converter:FuzzGoBench ./converter:FuzzBenchstatCSV ./benchmarks/dataset:FuzzLoad ./benchmarks/config:FuzzParse ./benchmarks/tokenize:FuzzEncode
+fuzz: deps
+	set -e; for t in $(FUZZ_TARGETS); do \
+	  $(GO) test -run='^$$' -fuzz="^$${t##*:}$$" -fuzztime=$(FUZZTIME) -parallel=$${FUZZ_PARALLEL:-2} $${t%%:*}; \
+	done
 
 ## chromium: install Debian's chromium (the HTML report's rendering test uses it)
 chromium:

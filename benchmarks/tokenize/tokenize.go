@@ -209,7 +209,12 @@ type Encoding struct {
 //
 // A long text is first cut (CutText) at a bound that cannot change the
 // first maxLen tokens, when the tokenizer allows it: see cut.go.
+//
+// Invalid UTF-8 becomes U+FFFD first, as Python's decoding with
+// errors="replace" (and Go's JSON decoder) makes it: the tokenizer library
+// exits the process (log.Fatal) on some invalid sequences.
 func (t *Tokenizer) Encode(text string, maxLen int) (Encoding, error) {
+	text = strings.ToValidUTF8(text, "\uFFFD")
 	if maxLen > 0 && t.cuttable {
 		for limit := cutStart * maxLen; limit < len(text); limit *= 2 {
 			prefix := CutText(text, limit)
