@@ -11,9 +11,21 @@
 // which is detected by its column header row (",sec/op,CI,…"). Inputs may
 // hold one run or many (go test -count=N, several files, outputs of several
 // go test invocations concatenated). Results of other benchmarks are ignored
-// with a note; results that look like ours but cannot be used (a name
-// without batch=, a missing metric, a malformed line) are warnings that name
-// the input file and line, and the rest is converted anyway.
+// with a note; names that look like ours but cannot be parsed are warnings
+// that name the input file and line.
+//
+// # Failures
+//
+// A failed benchmark is never a result (Result.Failures, type Failure): a
+// "--- FAIL: BenchmarkInference/…" line, a "panic:" line, a result line cut
+// short at the end of an input, a result of ours with a missing or
+// malformed metric, a benchstat row without a value in the new column,
+// and each model and batch size of Options.Expect without a result. The
+// observations they cover are left out; Write records the failures (a
+// failure record, contract.WriteFailure, for a model that failed
+// entirely; a "failures" key otherwise) and WriteFailures writes only the
+// failure records. A benchstat CSV whose columns do not line up with its
+// names row is malformed (ErrMalformed).
 //
 // Our results are named
 //
@@ -37,7 +49,8 @@
 // Each model's file goes to the output given for it in bench.toml (looked up
 // by its bench name through Options.Models), or to
 // <Options.OutDir>/<bench name>/benchmark.json when OutDir is set (OutDir
-// wins over bench.toml). The top-level keys are "device" (from the
+// wins over bench.toml; the bench names "." and ".." are refused, so that
+// no file lands outside OutDir). The top-level keys are "device" (from the
 // device: configuration line; "cpu" with a warning when there is none),
 // "timestamp" (the conversion time, UTC, 2025-01-20T10:30:00Z form),
 // "model" (the real model name, or the bench name without bench.toml),
