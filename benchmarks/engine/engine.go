@@ -108,7 +108,9 @@ func Init(path string) (string, error) {
 		}
 	}
 	ort.SetSharedLibraryPath(path)
-	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+	// Errors come back as Go errors, without colour codes (ortError); ONNX
+	// Runtime's own log would print each one again, raw and coloured.
+	if err := ort.InitializeEnvironment(ort.WithLogLevelFatal()); err != nil {
 		return "", fmt.Errorf("loading ONNX Runtime from %s: %w (reinstall with %s)", path, err, SetupCommand)
 	}
 	env.refs = 1
