@@ -259,7 +259,7 @@ func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, ke
 	if err := batches.Warmup(warmup); err != nil {
 		b.Fatal(err)
 	}
-	samples := make([]float64, 0, max(n, 1024))
+	samples := make([]float64, 0, min(max(n, 1024), 1<<20)) // -benchtime=Nx with an absurd N must not allocate N samples up front
 	b.ReportAllocs()
 	for i := warmup; b.Loop(); i++ {
 		d, err := batches.TimeOne(i)
