@@ -40,6 +40,7 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/runner"
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
+	"github.com/nerbench/nerbench/benchmarks/shard"
 	"github.com/nerbench/nerbench/benchmarks/stats"
 	"github.com/nerbench/nerbench/internal/contract"
 	"github.com/nerbench/nerbench/internal/interrupt"
@@ -57,9 +58,45 @@ const (
 	MinSamplesP99 = 100
 )
 
-var memoryFlag = flag.String("nerbench.memory-limit", "", "most memory the batches of one batch size may take, such as 8G (default: half the available memory)")
+var (
+	memoryFlag    = flag.String("nerbench.memory-limit", "", "most memory the batches of one batch size may take, such as 8G (default: half the available memory)")
+	configFlag    = flag.String("nerbench.config", "", "bench.toml to run instead of the one the benchmark names (default $"+ConfigEnv+")")
+	shardFlag     = flag.String("nerbench.shard", "", "run only shard `i/n` of the model × batch matrix (default $"+shard.EnvShard+")")
+	durationsFlag = flag.String("nerbench.shard-durations", "", "Go benchmark output `file` of a previous run whose durations split the shards (default $"+shard.EnvDurations+")")
+	machineFlag   = flag.String("nerbench.machine", "", "machine `label` recorded with the results (default $"+shard.EnvMachine+", else the CPU model and core count, and the GPU)")
+)
 
-var configFlag = flag.String("nerbench.config", "", "bench.toml to run instead of the one the benchmark names (default $"+ConfigEnv+")")
+// flagOrEnv returns the flag's value, else the environment variable's.
+func flagOrEnv(flagValue *string, env string) string {
+	if *flagValue != "" {
+		return *flagValue
+	}
+	return os.Getenv(env)
+}
+
+// sharding returns the shard the suite runs (the zero Spec for all of
+// the matrix), the plan that assigns the cells of cfg to shards (nil when
+// unsharded), and the machine label for device, from the -nerbench.shard,
+// -nerbench.shard-durations and -nerbench.machine flags or their
+// environment variables.
+func sharding(cfg *config.Config) (shard.Spec, *shard.Plan, error) {
+	spec, err := shard.ParseSpec(flagOrEnv(shardFlag, shard.EnvShard))
+	if err != nil {
+		return spec, nil, err
+	}
+	n := spec.Count
+	if spec.IsZero() {
+		n = 1
+	}
+	var durations map[string]float64
+	if path := flagOrEnv(durationsFlag, shard.EnvDurations); path != "" && !spec.IsZero() {
+		if durations, err = shard.ReadDurations(path); err != nil {
+			return spec, nil, err
+		}
+	}
+	plan, err := shard.New(cfg, n, durations)
+	return spec, plan, err
+}
 
 // progress is where the suite's progress and warnings go. go test merges
 // stderr into its output, so every line written here is worded so that it
@@ -127,12 +164,39 @@ func Run(b *testing.B, configPath string) {
 	if _, ok := benchtimeCount(); !ok {
 		fmt.Fprintf(progress, "nerbench note : no -benchtime=Nx given, so testing's time target decides how many iterations each batch size runs; make bench passes each model's iterations from %s (see nerbench plan)\n", path)
 	}
+	spec, plan, err := sharding(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if label := flagOrEnv(machineFlag, shard.EnvMachine); label != "" {
+		if err := shard.CheckMachine(label); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cells := plan.CellSet(spec)
+	if !spec.IsZero() {
+		fmt.Fprintf(progress, "nerbench shard %s of matrix %s runs %d of %d cells (plan %s, by %s)\n",
+			spec, plan.Matrix, len(plan.Of(spec)), len(plan.Cells), plan.ID, plan.Basis)
+	}
 	fmt.Print(runner.UnitLines)
 	commit := runner.GitCommit()
 	datasets := map[string]*dataset.Dataset{}
 	for _, mc := range cfg.Models {
+		var sizes []int
+		for _, size := range mc.Settings.BatchSizes {
+			if cells.Has(mc.BenchName(), size) {
+				sizes = append(sizes, size)
+			}
+		}
+		if len(sizes) == 0 {
+			continue // another shard's model: no sub-benchmark, no SKIP line
+		}
+		mc.Settings.BatchSizes = sizes
 		b.Run("model="+benchNamePart(mc.Name), func(b *testing.B) {
-			benchModel(b, mc, ortVersion, commit, datasets)
+			benchModel(b, mc, ortVersion, commit, datasets, func(device string) (string, error) {
+				machine, err := shard.Machine(flagOrEnv(machineFlag, shard.EnvMachine), device)
+				return shard.Lines(plan, spec, machine), err
+			}, samplesPath(spec))
 		})
 	}
 }
@@ -171,8 +235,25 @@ func benchNamePart(name string) string {
 	return full[len("model=") : len(full)-len("/batch=1")]
 }
 
-// benchModel loads one model and runs its batch sizes.
-func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datasets map[string]*dataset.Dataset) {
+// samplesPath returns where the samples of a model whose benchmark.json
+// goes to output are kept: samplefile.Path, with the shard in the name
+// when sharded (benchmark.samples.shard-2-of-3.jsonl), so that shards
+// whose outputs are gathered in one folder keep their own.
+func samplesPath(s shard.Spec) func(output string) string {
+	return func(output string) string {
+		p := samplefile.Path(output)
+		if s.IsZero() {
+			return p
+		}
+		return strings.TrimSuffix(p, filepath.Ext(p)) + fmt.Sprintf(".shard-%d-of-%d", s.Index, s.Count) + filepath.Ext(p)
+	}
+}
+
+// benchModel loads one model and runs its batch sizes. shardLines returns
+// the machine and shard configuration lines for the device it runs on;
+// samplesPath where its samples are kept.
+func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datasets map[string]*dataset.Dataset,
+	shardLines func(device string) (string, error), samplesPath func(output string) string) {
 	s := mc.Settings
 	ds, ok := datasets[s.TestData]
 	if !ok {
@@ -202,7 +283,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 		mc.Name, len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
 	var samples *samplefile.File
 	if s.KeepSamples {
-		if samples, err = samplefile.Create(samplefile.Path(mc.Output)); err != nil {
+		if samples, err = samplefile.Create(samplesPath(mc.Output)); err != nil {
 			b.Fatal(err)
 		}
 		defer func() {
@@ -217,6 +298,11 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 	fmt.Print(runner.Env{ORTVersion: ortVersion, Device: m.Session.Device,
 		IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads,
 		MaxLength: m.MaxLength, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
+	lines, err := shardLines(m.Session.Device)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Print(lines)
 	for _, size := range s.BatchSizes {
 		// testing prints a leaf's name before running its second and later
 		// -count repetitions, so nothing may be printed from inside one:

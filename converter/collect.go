@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,12 +18,19 @@ import (
 // Go benchmark format, or a row of benchstat's comparison.
 type obs struct {
 	seq    int // input order across all inputs
+	model  string
 	file   string
 	line   int
 	batch  int
 	device string
 	config map[string]string // file configuration lines in effect
 	iters  int
+	// machine is the machine label (contract.ConfigMachine), "" when the
+	// output has none; set is the file set the observation goes to: ""
+	// for the model's one file, a machine label for a file of its own
+	// (see splitSets).
+	machine string
+	set     string
 
 	run *runValues // Go benchmark format
 	cmp *cmpValues // benchstat CSV
@@ -96,17 +104,23 @@ func (c *collector) note(file, msg string) {
 func (c *collector) add(model string, o *obs) {
 	c.seq++
 	o.seq = c.seq
+	o.model = model
 	c.models[model] = append(c.models[model], o)
 }
 
-// build turns the observations into files.
+// build turns the observations into files: one per model, or one per
+// machine for a model whose machines are kept apart (see splitSets).
 func (c *collector) build(opts Options) {
 	now := contract.Timestamp(opts.Now())
 	c.res.timestamp = now
-	for _, name := range slices.Sorted(maps.Keys(c.models)) {
-		all := c.models[name]
+	for _, fs := range c.fileSets() {
+		name, set, all := fs.name, fs.set, fs.obs
+		where := name
+		if set != "" {
+			where += " on machine " + set
+		}
 		warnf := func(format string, args ...any) {
-			c.warn("", 0, fmt.Sprintf("model %s: ", name)+fmt.Sprintf(format, args...))
+			c.warn("", 0, fmt.Sprintf("model %s: ", where)+fmt.Sprintf(format, args...))
 		}
 
 		// The newest observation's device wins; others are dropped.
@@ -129,12 +143,22 @@ func (c *collector) build(opts Options) {
 				len(kept), device, strings.Join(parts, ", "))
 		}
 
-		// Configuration: newest values win; differences are reported.
+		// Configuration: newest values win; differences are reported,
+		// but for the lines that say which shard or machine a result came
+		// from, which are no configuration of the merged file.
+		machines := map[string]bool{}
+		for _, o := range kept {
+			machines[o.machine] = true
+		}
 		config := map[string]string{}
 		conflicts := map[string]bool{}
+		sharded := kept[0].config[contract.ConfigShard] != "" // each shard keeps its samples apart
 		for _, o := range kept {
 			for k, v := range o.config {
-				if old, ok := config[k]; ok && old != v {
+				if slices.Contains(perShardKeys, k) {
+					continue
+				}
+				if old, ok := config[k]; ok && old != v && (k != "cpu" || len(machines) == 1) && (k != contract.ConfigSamplesFile || !sharded) {
 					conflicts[k] = true
 				}
 				config[k] = v
@@ -145,6 +169,8 @@ func (c *collector) build(opts Options) {
 		}
 
 		f := &contract.File{Batches: map[int]*contract.Batch{}, Device: device, Timestamp: now, Model: name}
+		delete(machines, "")
+		f.Machine = strings.Join(slices.Sorted(maps.Keys(machines)), ", ")
 		if len(config) > 0 {
 			f.Config = config
 		}
@@ -173,6 +199,12 @@ func (c *collector) build(opts Options) {
 				continue
 			}
 			b, warnings := runsBatch(runs)
+			if len(machines) > 1 { // cells from several machines: each says its own
+				if b.Extra == nil {
+					b.Extra = map[string]json.RawMessage{}
+				}
+				b.Extra[contract.KeyMachine] = mustJSON(runs[len(runs)-1].machine)
+			}
 			fromRuns = append(fromRuns, n)
 			allRuns = append(allRuns, runs...)
 			for _, w := range warnings {
@@ -185,21 +217,55 @@ func (c *collector) build(opts Options) {
 		}
 		slices.SortFunc(allRuns, func(a, b *obs) int { return a.seq - b.seq })
 		c.addSamples(name, f, allRuns, fromRuns, warnf)
-		if cols := c.comparison[name]; len(cols) == 2 {
+		if cols := c.comparison[name]; len(cols) == 2 && set == "" {
 			f.Extra = map[string]json.RawMessage{"comparison": mustJSON(map[string]string{"baseline": cols[0], "new": cols[1]})}
 		}
 
-		out := &Output{BenchName: name, File: f}
-		path, m, ok := outputPath(name, opts)
-		if ok {
-			f.Model = m.Name
-			f.Checkpoint = m.Checkpoint
-		} else if opts.Models != nil && opts.OutDir == "" {
-			warnf("not in bench.toml; not written (give an output folder to write it)")
+		out := &Output{BenchName: name, File: f, Machine: set}
+		if opts.Models != nil {
+			if m, ok := opts.Models(name); ok {
+				f.Model = m.Name
+				f.Checkpoint = m.Checkpoint
+				out.Path = m.Output
+			} else if opts.OutDir == "" {
+				warnf("not in bench.toml; not written (give an output folder to write it)")
+			}
 		}
-		out.Path, out.Model, out.Checkpoint = path, f.Model, f.Checkpoint
-		c.res.Files[name] = out
+		if opts.OutDir != "" {
+			out.Path = filepath.Join(opts.OutDir, name, "benchmark.json")
+		}
+		key := name
+		if set != "" {
+			key += "@" + contract.MachineSlug(set)
+			if out.Path != "" {
+				out.Path = contract.MachinePath(out.Path, set)
+			}
+		}
+		out.Model, out.Checkpoint = f.Model, f.Checkpoint
+		c.res.Files[key] = out
 	}
+}
+
+// fileSet is the observations of one file: of a model, and of one machine
+// when its machines are kept apart (set).
+type fileSet struct {
+	name, set string
+	obs       []*obs
+}
+
+// fileSets returns the files to build, by model name, then set.
+func (c *collector) fileSets() []fileSet {
+	var out []fileSet
+	for _, name := range slices.Sorted(maps.Keys(c.models)) {
+		bySet := map[string][]*obs{}
+		for _, o := range c.models[name] {
+			bySet[o.set] = append(bySet[o.set], o)
+		}
+		for _, set := range slices.Sorted(maps.Keys(bySet)) {
+			out = append(out, fileSet{name, set, bySet[set]})
+		}
+	}
+	return out
 }
 
 // runsBatch summarizes the runs of one batch size. It returns the warnings

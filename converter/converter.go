@@ -87,6 +87,21 @@
 // Other configuration lines that differ between runs are a warning; the
 // newest values are recorded.
 //
+// # Shards and machines
+//
+// The outputs of the shards of a sharded run (package benchmarks/shard:
+// machine, matrix, matrix-cells, shard, shard-cells and shard-plan
+// configuration lines), from any number of machines and files, are merged
+// into the files one unsplit run gives; a missing shard, a shard given
+// twice, shards of different matrices, plans or configurations, and a
+// shard without a result for one of its cells are errors that name them
+// (see shards.go). Results of different machines are never pooled into one
+// number: the file's "machine" key is the machine's label (or the labels,
+// with each batch entry's own "machine", when the shards ran on different
+// machines), and a model measured on several machines gets a file per
+// machine, benchmark.<machine>.json (contract.MachinePath). The per-shard
+// lines (shard, shard-cells, machine) are not copied into "config".
+//
 // # Comparisons
 //
 // From benchstat CSV output the file describes the new (last) column. Each
@@ -187,6 +202,9 @@ type Options struct {
 	// (bench.toml's matrix, see ExpectFromConfig): each one missing is a
 	// Failure.
 	Expect []Expected
+	// Matrix is bench.toml's matrix fingerprint (shard.Matrix); shards of
+	// another matrix are refused. "" checks nothing.
+	Matrix string
 }
 
 // Warning is a problem that did not stop the conversion.
@@ -209,6 +227,9 @@ func (w Warning) String() string {
 // Output is one model's benchmark.json, ready to write.
 type Output struct {
 	BenchName string // the model's bench name
+	// Machine is the machine label when the file is one machine's among
+	// several of the model (benchmark.<machine>.json); "" otherwise.
+	Machine string
 	// Path is where the file goes; "" when neither bench.toml nor
 	// Options.OutDir gives a place (Write skips it, with a warning made by
 	// Convert).
@@ -225,7 +246,8 @@ type Output struct {
 
 // Result is what Convert found.
 type Result struct {
-	// Files maps a model's bench name to its file.
+	// Files maps a model's bench name to its file; a file of one machine
+	// among several is keyed "<bench name>@<machine slug>".
 	Files map[string]*Output
 	// Warnings are problems in the input, in input order, then per model.
 	Warnings []Warning
@@ -288,6 +310,9 @@ func Convert(inputs []Input, opts Options) (*Result, error) {
 			slices.Sort(bad)
 			return c.res, fmt.Errorf("model %s cannot name a folder under %s: it would leave it", strings.Join(bad, ", "), opts.OutDir)
 		}
+	}
+	if err := c.splitSets(opts.Matrix); err != nil {
+		return c.res, err
 	}
 	c.build(opts)
 	c.failedOutputs(opts)

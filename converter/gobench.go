@@ -139,6 +139,7 @@ func (c *collector) addGoBench(in Input) {
 					o.config[cfg.Key] = string(cfg.Value)
 				}
 			}
+			o.machine = o.config[contract.ConfigMachine]
 			o.device = o.config[contract.ConfigDevice]
 			if o.device == "" {
 				o.device = "cpu"

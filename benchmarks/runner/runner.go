@@ -12,11 +12,8 @@
 package runner
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/nerbench/nerbench/benchmarks/checkpoint"
@@ -55,7 +52,7 @@ func Open(name, dir string, s config.Settings) (*Model, error) {
 	if tokPath == "" {
 		tokPath = ck.VocabPath
 	}
-	if m.Tokenizer, err = tokenize.Load(tokPath, lowerCase(ck.Dir)); err != nil {
+	if m.Tokenizer, err = tokenize.Load(tokPath, tokenize.DoLowerCase(ck.Dir)); err != nil {
 		return nil, err
 	}
 	m.Session, err = engine.Open(ck.ModelPath, engine.Options{
@@ -114,19 +111,6 @@ func usablePositions(c *checkpoint.ModelConfig) int {
 	return n
 }
 
-// lowerCase reads do_lower_case from tokenizer_config.json for a vocab.txt
-// tokenizer; BERT's default is true.
-func lowerCase(dir string) bool {
-	var tc struct {
-		DoLowerCase *bool `json:"do_lower_case"`
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "tokenizer_config.json"))
-	if err == nil && json.Unmarshal(data, &tc) == nil && tc.DoLowerCase != nil {
-		return *tc.DoLowerCase
-	}
-	return true
-}
-
 // Close frees the session.
 func (m *Model) Close() error {
 	if m == nil {
@@ -144,18 +128,19 @@ type Encoded struct {
 	Elapsed time.Duration
 }
 
-// Encode tokenizes texts with special tokens, truncated to m.MaxLength.
+// Encode tokenizes texts with special tokens, truncated to m.MaxLength, on
+// all cores (GOMAXPROCS).
 func (m *Model) Encode(texts []string) (*Encoded, error) {
 	if len(texts) == 0 {
 		return nil, errors.New("no texts to encode")
 	}
 	start := time.Now()
-	e := &Encoded{Encodings: make([]tokenize.Encoding, len(texts))}
-	for i, text := range texts {
-		enc, err := m.Tokenizer.Encode(text, m.MaxLength)
-		if err != nil {
-			return nil, fmt.Errorf("tokenizing text %d: %w", i, err)
-		}
+	encs, err := m.Tokenizer.EncodeAll(texts, m.MaxLength, 0)
+	if err != nil {
+		return nil, err
+	}
+	e := &Encoded{Encodings: encs}
+	for i, enc := range encs {
 		if len(enc.IDs) == 0 {
 			return nil, fmt.Errorf("tokenizing text %d gave no tokens", i)
 		}
@@ -170,7 +155,6 @@ func (m *Model) Encode(texts []string) (*Encoded, error) {
 		if enc.Truncated {
 			e.Truncated++
 		}
-		e.Encodings[i] = enc
 	}
 	e.Elapsed = time.Since(start)
 	return e, nil

@@ -2,6 +2,7 @@ package tokenize
 
 import (
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"unicode"
@@ -182,4 +183,14 @@ func splitsAtSpace(s *stage) bool {
 		return s.Split == nil || *s.Split
 	}
 	return false
+}
+
+// cuttableFile reads the tokenizer.json at path for cutTokenizable.
+func cuttableFile(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var doc map[string]json.RawMessage
+	return json.Unmarshal(data, &doc) == nil && cutTokenizable(doc)
 }

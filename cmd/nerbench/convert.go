@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/shard"
 	"github.com/nerbench/nerbench/converter"
 	"github.com/nerbench/nerbench/internal/contract"
 )
@@ -45,6 +46,13 @@ then but a failure record in place of each failed model's benchmark.json
 (so that an older file does not stay looking current); -allow-partial
 writes the other results too, and lists the failures in each file.
 
+The outputs of the shards of a sharded run (make bench SHARD=i/n, the
+suite's -nerbench.shard, nerbench run --shard), from any number of machines
+and files, are merged into the files one unsplit run gives; a missing
+shard, a shard given twice, or shards of different matrices are errors.
+Results of different machines are never pooled: a model measured on
+several machines gets a benchmark.<machine>.json per machine.
+
 `)
 		fs.PrintDefaults()
 	}
@@ -64,6 +72,7 @@ writes the other results too, and lists the failures in each file.
 		}
 		opts.Models = converter.FromConfig(cfg)
 		opts.Expect = converter.ExpectFromConfig(cfg)
+		_, opts.Matrix = shard.Matrix(cfg)
 	}
 	inputs, err := converter.ReadInputs(files, convertStdin)
 	if err != nil {
@@ -145,6 +154,7 @@ type written struct {
 	Runs       []int    `json:"runs"` // per batch size; 0 when unknown
 	Device     string   `json:"device"`
 	Failed     bool     `json:"failed,omitempty"` // a failure record was written
+	Machine    string   `json:"machine,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
 }
 
@@ -161,7 +171,7 @@ func printWritten(w io.Writer, outs []*converter.Output, res *converter.Result, 
 		for i, n := range sizes {
 			runs[i] = runsOf(f.Batches[n])
 		}
-		list = append(list, written{Path: o.Path, Model: f.Model, BenchName: o.BenchName, BatchSizes: sizes, Runs: runs, Device: f.Device})
+		list = append(list, written{Path: o.Path, Model: f.Model, BenchName: o.BenchName, BatchSizes: sizes, Runs: runs, Device: f.Device, Machine: f.Machine})
 	}
 	if asJSON {
 		var warnings []string
@@ -186,7 +196,11 @@ func printWritten(w io.Writer, outs []*converter.Output, res *converter.Result, 
 			fmt.Fprintf(&b, "%s\tmodel=%s\tfailed\n", x.Path, model)
 			continue
 		}
-		fmt.Fprintf(&b, "%s\tmodel=%s\tbatches=%s\truns=%s\n", x.Path, model, joinInts(x.BatchSizes), runsText(x.Runs))
+		fmt.Fprintf(&b, "%s\tmodel=%s\tbatches=%s\truns=%s", x.Path, model, joinInts(x.BatchSizes), runsText(x.Runs))
+		if x.Machine != "" {
+			fmt.Fprintf(&b, "\tmachine=%q", x.Machine)
+		}
+		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
 	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/shard"
 )
 
 func init() {
@@ -24,13 +26,16 @@ func planCmd(stdout, stderr io.Writer, args []string) error {
 	fs := flag.NewFlagSet("nerbench plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "bench.toml", "the bench.toml `file`")
+	shardArg := fs.String("shard", "", "print only the models with cells in shard `i/n` (the suite itself runs only that shard's cells when given the same shard: NERBENCH_SHARD or -nerbench.shard)")
+	durations := fs.String("shard-durations", "", "Go benchmark output `file` of a previous run: split the shards by its durations instead of the estimate")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: nerbench plan [-config bench.toml]
 
 Prints, for each [[model]] of bench.toml, a tab-separated line
   NAME  -test.bench=PATTERN  -test.benchtime=Nx
-that runs that model's sub-benchmarks with its own iterations. make bench
-uses it:
+that runs that model's sub-benchmarks with its own iterations. With
+-shard i/n, only the models that have cells in that shard (the suite,
+given the same shard, runs only those cells). make bench uses it:
   go test -c -o bin/suite.test .
   nerbench plan -config bench.toml | while IFS=$'\t' read -r name bench benchtime; do
     bin/suite.test -test.run='^$' "$bench" "$benchtime"; done
@@ -48,8 +53,33 @@ uses it:
 	if err != nil {
 		return usageError("%v", err)
 	}
+	spec, err := shard.ParseSpec(*shardArg)
+	if err != nil {
+		return usageError("-shard: %v", err)
+	}
+	var cells shard.Set
+	if !spec.IsZero() {
+		var d map[string]float64
+		if *durations != "" {
+			if d, err = shard.ReadDurations(*durations); err != nil {
+				return usageError("%v", err)
+			}
+		}
+		plan, err := shard.New(cfg, spec.Count, d)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		cells = plan.CellSet(spec)
+		fmt.Fprintf(stderr, "nerbench plan: shard %s of matrix %s has %d of %d cells, cost %d of %d (plan %s, by %s)\n",
+			spec, plan.Matrix, len(plan.Of(spec)), len(plan.Cells), plan.Cost(spec), plan.Cost(shard.Spec{}), plan.ID, plan.Basis)
+	} else if *durations != "" {
+		return usageError("-shard-durations needs -shard")
+	}
 	var b strings.Builder
 	for _, m := range cfg.Models {
+		if !slices.ContainsFunc(m.Settings.BatchSizes, func(n int) bool { return cells.Has(m.BenchName(), n) }) {
+			continue
+		}
 		fmt.Fprintf(&b, "%s\t-test.bench=%s\t-test.benchtime=%dx\n", m.Name, benchPattern(m.Name), m.Settings.Iterations)
 	}
 	_, err = io.WriteString(stdout, b.String())

@@ -47,10 +47,11 @@ func selectCmd(stdout, stderr io.Writer, args []string) error {
 	absolute := fs.Bool("absolute", false, "measure distances in the metric's units")
 	fs.Var(&minGain, "min-accuracy-gain", "choose only a faster candidate whose distance from the best is at least `x` (default 0)")
 	output := fs.String("output", "", "write the selection to `file`, atomically (default stdout)")
+	machine := fs.String("machine", "", "decide for the machine of this `label`: read each trial's benchmark of that machine (benchmark.json or benchmark.<machine>.json); needed when trials were benchmarked on several machines")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: nerbench select --hpo-dir DIR --metric NAME [--goal maximize|minimize]
                        [--accuracy-threshold X [--min-accuracy-gain X]] [--relative|--absolute]
-                       [--output FILE] [--config bench.toml]
+                       [--output FILE] [--config bench.toml] [--machine LABEL]
 
 Takes the best trial of each backbone of an HPO tree by the metric and picks
 the one to ship: the best, or with --accuracy-threshold the most accurate
@@ -123,6 +124,7 @@ Writes the selection as JSON; warnings go to stderr.
 		AccuracyThreshold: sel.AccuracyThreshold,
 		Absolute:          !sel.Relative,
 		MinAccuracyGain:   sel.MinAccuracyGain,
+		Machine:           *machine,
 	}
 	if err := opts.Validate(); err != nil {
 		if *configPath != "" && !given["accuracy-threshold"] && !given["min-accuracy-gain"] {

@@ -190,10 +190,11 @@ type (
 		Sections   []jsonSection `json:"sections"`
 	}
 	jsonColumn struct {
-		Name   string `json:"name"`
-		Path   string `json:"path"`
-		Model  string `json:"model,omitempty"`
-		Device string `json:"device"`
+		Name    string `json:"name"`
+		Path    string `json:"path"`
+		Model   string `json:"model,omitempty"`
+		Device  string `json:"device"`
+		Machine string `json:"machine,omitempty"`
 	}
 	jsonSection struct {
 		Metric
@@ -208,7 +209,7 @@ type (
 // JSON writes the table as one JSON object:
 //
 //	{"title": "Model Comparison",
-//	 "models": [{"name": …, "path": …, "model": …, "device": …}, …],
+//	 "models": [{"name": …, "path": …, "model": …, "device": …, "machine": …}, …],
 //	 "batch_sizes": [1, 8],
 //	 "sections": [{"key": "mean_ms", "title": "Mean Latency (ms)",
 //	               "unit": "ms", "better": "lower",

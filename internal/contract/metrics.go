@@ -181,7 +181,30 @@ const (
 	// latencies (keep_samples); an empty value says there is none and
 	// clears the previous model's.
 	ConfigSamplesFile = "samples-file"
+
+	// ConfigMachine is the machine label (--machine, NERBENCH_MACHINE;
+	// by default the CPU model and core count, and the GPU when one is
+	// used). The converter never pools results of different machines
+	// into one number; benchmark.json carries it as KeyMachine.
+	ConfigMachine = "machine"
+	// ConfigMatrix is the fingerprint of the model × batch matrix and of
+	// the settings that decide what each cell measures; ConfigMatrixCells
+	// is the matrix's number of cells.
+	ConfigMatrix      = "matrix"
+	ConfigMatrixCells = "matrix-cells"
+	// ConfigShard is the shard a run measured, "i/n"; ConfigShardCells
+	// lists its cells ("model=<bench name>/batch=<n>", comma-separated);
+	// ConfigShardPlan is the fingerprint of the assignment of every cell
+	// to a shard. All three are empty in an unsharded run.
+	ConfigShard      = "shard"
+	ConfigShardCells = "shard-cells"
+	ConfigShardPlan  = "shard-plan"
 )
+
+// KeyMachine is the benchmark.json key, at the top level, of the machine
+// label the results were measured on; in a file merged from shards of
+// several machines, each batch entry also carries the label of its own.
+const KeyMachine = "machine"
 
 // Metric returns the value of the metric key in b, and whether b has one:
 // a required metric always, another one when b holds it as a number.
