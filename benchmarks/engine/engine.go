@@ -446,6 +446,7 @@ type Batch struct {
 // NewBatch builds and binds the tensors of one batch. ids, mask and typeIDs
 // are row-major [size, seqLen]; inputs the model lacks are ignored.
 func (s *Session) NewBatch(size, seqLen int, ids, mask, typeIDs []int64) (_ *Batch, err error) {
+	defer recovered(s.Path, &err)
 	if s.FixedBatch > 0 && size != s.FixedBatch {
 		return nil, fmt.Errorf("%s: the model fixes the batch size at %d; batch size %d cannot run", s.Path, s.FixedBatch, size)
 	}
