@@ -147,8 +147,8 @@ func (m *Model) Encode(texts []string) (*Encoded, error) {
 		if m.vocab > 0 {
 			for _, id := range enc.IDs {
 				if id >= int64(m.vocab) || id < 0 {
-					return nil, fmt.Errorf("%w: text %d: token id %d ≥ vocabulary %d of %s: tokenizer %s and model do not match",
-						ErrMismatch, i, id, m.vocab, m.Checkpoint.ModelPath, m.Tokenizer.Path)
+					return nil, fmt.Errorf("text %d: token id %d ≥ vocabulary %d of %s (tokenizer %s): %w",
+						i, id, m.vocab, m.Checkpoint.ModelPath, m.Tokenizer.Path, ErrMismatch)
 				}
 			}
 		}
