@@ -34,13 +34,16 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nerbench/nerbench/benchmarks/conditions"
 	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/benchmarks/dataset"
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/runner"
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
-	"github.com/nerbench/nerbench/benchmarks/stats"
+	"github.com/nerbench/nerbench/benchmarks/workload"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // ConfigEnv names the environment variable that points the suite at
@@ -51,8 +54,8 @@ const ConfigEnv = "NERBENCH_CONFIG"
 // Sample counts below which a percentile is only the largest sample, by the
 // rule sorted[min(floor(n·p), n−1)]: p95 needs 20 samples, p99 needs 100.
 const (
-	MinSamplesP95 = 20
-	MinSamplesP99 = 100
+	MinSamplesP95 = contract.MinSamplesP95
+	MinSamplesP99 = contract.MinSamplesP99
 )
 
 var configFlag = flag.String("nerbench.config", "", "bench.toml to run instead of the one the benchmark names (default $"+ConfigEnv+")")
@@ -181,8 +184,8 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 	if err != nil {
 		b.Fatalf("model %s: %v", mc.Name, err)
 	}
-	fmt.Fprintf(progress, "nerbench loaded model %s, %d texts from %s (%d skipped as empty, %d truncated to %d tokens) tokenized in %v\n",
-		mc.Name, len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
+	fmt.Fprintf(progress, "nerbench loaded model %s in %v, timing %d of %d texts from %s (%d skipped as empty, %d of them truncated to %d tokens) tokenized in %v\n",
+		mc.Name, time.Duration(m.LoadNs).Round(time.Millisecond), len(enc.Texts), len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
 	var samples *samplefile.File
 	if s.KeepSamples {
 		if samples, err = samplefile.Create(samplefile.Path(mc.Output)); err != nil {
@@ -194,72 +197,113 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 			}
 		}()
 	}
+	env, err := provenance(m, ds.Path, len(enc.Texts), len(ds.Texts))
+	if err != nil {
+		b.Fatal(err)
+	}
+	env.ORTVersion, env.Device, env.Commit, env.SamplesFile = ortVersion, m.Session.Device, commit, samples.Path()
 	// Configuration lines apply to the results that follow them; a
 	// samples-file line is printed only when samples are kept, and an
 	// empty value clears the previous model's.
-	fmt.Print(runner.Env{ORTVersion: ortVersion, Device: m.Session.Device,
-		IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads,
-		MaxLength: m.MaxLength, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
+	fmt.Print(env.ConfigLines())
 	for _, size := range s.BatchSizes {
+		fmt.Printf("%s: %s\n", contract.ConfigWorkload, workload.Fingerprint(enc.Texts, size, enc.MaxLength))
 		// testing prints a leaf's name before running its second and later
 		// -count repetitions, so nothing may be printed from inside one:
 		// what a repetition has to say is printed once b.Run returns.
-		var few map[string]bool
+		// Batches are built in the leaf, so only for the batch sizes that
+		// -bench selects, and once for all repetitions.
+		msgs := map[string]bool{}
+		var batches *runner.Batches
 		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
-			if n := benchBatch(b, m, enc, size, samples); fewSamples(n) != "" {
-				if few == nil {
-					few = map[string]bool{}
+			if batches == nil {
+				var err error
+				if batches, err = m.Prepare(enc, size); err != nil {
+					b.Fatal(err)
 				}
-				few[fmt.Sprintf("%d samples, %s", n, fewSamples(n))] = true
+			}
+			r := benchBatch(b, m, batches, samples)
+			if few := fewSamples(r.Summary.N); few != "" {
+				msgs[fmt.Sprintf("%d samples, %s", r.Summary.N, few)] = true
+			}
+			for _, w := range r.Warnings() {
+				msgs[w] = true
 			}
 		})
-		for _, msg := range slices.Sorted(maps.Keys(few)) {
+		if batches != nil {
+			if err := batches.Close(); err != nil {
+				b.Error(err)
+			}
+		}
+		for _, msg := range slices.Sorted(maps.Keys(msgs)) {
 			fmt.Fprintf(progress, "nerbench warning for model %s batch %d : %s\n", mc.Name, size, msg)
 		}
 	}
 }
 
-// benchBatch measures one batch size and returns the number of samples.
-// testing decides the iteration count (b.Loop); each iteration is timed on
-// its own, around Session.Run only, so that percentiles can be computed,
-// and ns/op is reported as the mean of those samples.
-func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, keep *samplefile.File) int {
-	warmup := m.Settings.Warmup
-	n, counted := benchtimeCount()
-	runs := warmup + n
-	if !counted {
-		runs = len(enc.Encodings) // every distinct batch of the rotation
+// provenance returns the configuration that traces a model's results to
+// its files and the machine: SHA-256 of model, tokenizer and test data,
+// how many texts are timed, GOMAXPROCS, the CPU quota and ONNX Runtime's
+// threads.
+func provenance(m *runner.Model, dataPath string, timed, total int) (runner.Env, error) {
+	s := m.Settings
+	e := runner.Env{IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength,
+		TimedTexts: fmt.Sprintf("%d of %d", timed, total), ORTThreads: m.ORTThreads}
+	var err error
+	if e.ModelSHA, err = runner.SHA256File(m.Checkpoint.ModelPath); err != nil {
+		return e, err
 	}
-	batches, err := m.Prepare(enc, size, runs)
+	if e.TokenizerSHA, err = runner.SHA256File(m.TokenizerPath); err != nil {
+		return e, err
+	}
+	if e.DataSHA, err = runner.SHA256File(dataPath); err != nil {
+		return e, err
+	}
+	mach := conditions.ReadMachine()
+	e.GOMAXPROCS, e.CPUQuota = mach.GOMAXPROCS, mach.QuotaString()
+	return e, nil
+}
+
+// benchBatch measures one batch size and returns its result. testing
+// decides the iteration count (b.Loop); each iteration is timed on its own,
+// around Session.Run only, so that percentiles can be computed, and ns/op
+// is reported as the mean of those samples. Warm-up runs whole passes
+// first; timing starts at batch 0, and when testing's count ends inside a
+// pass the pass is finished (outside b.Loop, still timed one by one), so
+// that every model times the same batches (package workload).
+func benchBatch(b *testing.B, m *runner.Model, batches *runner.Batches, keep *samplefile.File) runner.Result {
+	first, err := batches.Warmup(m.Settings.Warmup)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() {
-		if err := batches.Close(); err != nil {
-			b.Error(err)
-		}
-	}()
-	if err := batches.Warmup(warmup); err != nil {
-		b.Fatal(err)
-	}
-	samples := make([]float64, 0, max(n, 1024))
+	n, _ := benchtimeCount()
+	samples := make([]float64, 0, max(workload.RoundUp(n, batches.Len()), 1024))
 	b.ReportAllocs()
-	for i := warmup; b.Loop(); i++ {
+	before := conditions.Take()
+	i := 0
+	for ; b.Loop(); i++ {
 		d, err := batches.TimeOne(i)
 		if err != nil {
 			b.Fatal(err)
 		}
 		samples = append(samples, d)
 	}
-	r := runner.Result{Model: m.Name, BatchSize: size, Iterations: len(samples),
-		Summary: stats.Summarize(samples, size), MeanTokens: float64(batches.Tokens) / float64(batches.Len())}
+	for ; i%batches.Len() != 0; i++ { // finish the pass
+		d, err := batches.TimeOne(i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		samples = append(samples, d)
+	}
+	during := conditions.Between(before, conditions.Take())
+	r := batches.NewResult(m.Name, samples, first, &during)
 	for _, metric := range r.Metrics() {
 		b.ReportMetric(metric.Value, metric.Unit) // ns/op: the samples' mean replaces testing's
 	}
 	if keep != nil {
-		if err := keep.Add(m.Name, size, samples); err != nil {
+		if err := keep.Add(m.Name, batches.Size, samples); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return len(samples)
+	return r
 }

@@ -101,7 +101,7 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 	for _, size := range s.BatchSizes {
 		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations… ", size, s.Warmup, s.Iterations)
 		start := time.Now()
-		bs, err := m.Prepare(enc, size, s.Warmup+s.Iterations)
+		bs, err := m.Prepare(enc, size)
 		if err != nil {
 			return err
 		}

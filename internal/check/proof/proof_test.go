@@ -102,7 +102,7 @@ func openArm(t *testing.T, name, dir string, s config.Settings, texts []string) 
 		t.Fatal(err)
 	}
 	for _, size := range s.BatchSizes {
-		bs, err := m.Prepare(enc, size, s.Warmup+s.Iterations)
+		bs, err := m.Prepare(enc, size)
 		if err != nil {
 			t.Fatal(err)
 		}
