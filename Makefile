@@ -34,12 +34,16 @@ demo-tiny: deps
 build: deps
 	$(GO) build -o bin/nerbench ./cmd/nerbench
 
-## bench: benchmark every model x batch size of $(BENCH_CONFIG), each model with its own iterations (nerbench plan), and write each benchmark.json
+## bench: benchmark every model x batch size of $(BENCH_CONFIG) in COUNT interleaved rounds (each round: every model and batch size once, one process each; nerbench plan), and write each benchmark.json (the median across rounds)
 bench: ort demo build
 	@mkdir -p $(RESULTS)
 	$(GO) test -c -o bin/suite.test .
-	set -o pipefail; bin/nerbench plan -config $(BENCH_CONFIG) | while IFS=$$'\t' read -r name bench benchtime; do \
-	  NERBENCH_CONFIG=$(BENCH_CONFIG) bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=$(COUNT) $(BENCHFLAGS) || exit 1; \
+	bin/nerbench plan -config $(BENCH_CONFIG) > $(RESULTS)/plan.tsv
+	set -o pipefail; for round in $$(seq 1 $(COUNT)); do \
+	  while IFS=$$'\t' read -r name batch bench benchtime; do \
+	    NERBENCH_CONFIG=$(BENCH_CONFIG) NERBENCH_RUN_TAG=r$$round-b$$batch bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=1 $(BENCHFLAGS) </dev/null || exit 1; \
+	  done < $(RESULTS)/plan.tsv; \
+	  echo "nerbench round $$round of $(COUNT) done" >&2; \
 	done | tee $(RESULTS)/bench.txt
 	bin/nerbench convert -config $(BENCH_CONFIG) $(RESULTS)/bench.txt
 

@@ -36,6 +36,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nerbench/nerbench/benchmarks/benchname"
 	"github.com/nerbench/nerbench/benchmarks/conditions"
 	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/benchmarks/dataset"
@@ -50,6 +51,23 @@ import (
 // another bench.toml than the one its caller names; a relative path is
 // taken from the module root.
 const ConfigEnv = "NERBENCH_CONFIG"
+
+// RunTagEnv names the environment variable that tags one process of a
+// multi-process run (make bench's rounds: "r2-b8"). Kept samples then go
+// to <output>.samples.<tag>.jsonl, so that processes of the same model do
+// not overwrite each other's samples; the converter reads every samples
+// file that a samples-file line names.
+const RunTagEnv = "NERBENCH_RUN_TAG"
+
+// samplesPath returns where a model whose benchmark.json goes to output
+// keeps its samples.
+func samplesPath(output string) string {
+	p := samplefile.Path(output)
+	if tag := os.Getenv(RunTagEnv); tag != "" {
+		p = strings.TrimSuffix(p, ".jsonl") + "." + benchname.Sanitize(tag) + ".jsonl"
+	}
+	return p
+}
 
 // Sample counts below which a percentile is only the largest sample, by the
 // rule sorted[min(floor(n·p), n−1)]: p95 needs 20 samples, p99 needs 100.
@@ -188,7 +206,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 		mc.Name, time.Duration(m.LoadNs).Round(time.Millisecond), len(enc.Texts), len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
 	var samples *samplefile.File
 	if s.KeepSamples {
-		if samples, err = samplefile.Create(samplefile.Path(mc.Output)); err != nil {
+		if samples, err = samplefile.Create(samplesPath(mc.Output)); err != nil {
 			b.Fatal(err)
 		}
 		defer func() {
