@@ -47,6 +47,7 @@ func selectCmd(stdout, stderr io.Writer, args []string) error {
 	absolute := fs.Bool("absolute", false, "measure distances in the metric's units")
 	fs.Var(&minGain, "min-accuracy-gain", "choose only a faster candidate whose distance from the best is at least `x` (default 0)")
 	output := fs.String("output", "", "write the selection to `file`, atomically (default stdout)")
+	allowDifferent := fs.Bool("allow-different-work", false, "rank by latencies measured on different work (workload fingerprints differ); they are marked in the warnings")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: nerbench select --hpo-dir DIR --metric NAME [--goal maximize|minimize]
                        [--accuracy-threshold X [--min-accuracy-gain X]] [--relative|--absolute]
@@ -57,6 +58,12 @@ the one to ship: the best, or with --accuracy-threshold the most accurate
 faster candidate within the threshold of it. Speed is batch_1.mean_ms of each
 trial's benchmark.json when every candidate has one, and otherwise the
 parameter count of each trial's model.onnx (or its config.json), never a mix.
+Latencies measured on different work (workload fingerprints) are refused
+unless --allow-different-work. A candidate is faster only when its latency
+across rounds (make bench COUNT=n, n ≥ 4) differs beyond the noise
+(Mann-Whitney U, p < 0.05, the gate's test); otherwise speed is a tie and
+accuracy decides; with fewer rounds the reason says the difference was not
+tested. Noise warnings of the benchmark.json files are passed on.
 Writes the selection as JSON; warnings go to stderr.
 
 `)
@@ -123,6 +130,8 @@ Writes the selection as JSON; warnings go to stderr.
 		AccuracyThreshold: sel.AccuracyThreshold,
 		Absolute:          !sel.Relative,
 		MinAccuracyGain:   sel.MinAccuracyGain,
+
+		AllowDifferentWork: *allowDifferent,
 	}
 	if err := opts.Validate(); err != nil {
 		if *configPath != "" && !given["accuracy-threshold"] && !given["min-accuracy-gain"] {
