@@ -76,6 +76,8 @@ const (
 	MinSamplesP99 = contract.MinSamplesP99
 )
 
+var progressEvery = flag.Duration("nerbench.progress", 0, "time between progress lines on stderr (default 5s, or 0.5s redraws of a bar on a terminal)")
+
 var configFlag = flag.String("nerbench.config", "", "bench.toml to run instead of the one the benchmark names (default $"+ConfigEnv+")")
 
 // progress is where the suite's progress and warnings go. go test merges
@@ -233,6 +235,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 		// -bench selects, and once for all repetitions.
 		msgs := map[string]bool{}
 		var batches *runner.Batches
+		calls := 0
 		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
 			if batches == nil {
 				var err error
@@ -240,7 +243,17 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 					b.Fatal(err)
 				}
 			}
-			r := benchBatch(b, m, batches, samples)
+			// Progress only in the first call: testing runs it before
+			// printing the leaf's name, and later -count repetitions
+			// after it.
+			var prog *runner.Progress
+			if calls++; calls == 1 {
+				prog = runner.NewProgress(progress, fmt.Sprintf("model %s batch %d", mc.Name, size), 0)
+				if *progressEvery > 0 {
+					prog.Every = *progressEvery
+				}
+			}
+			r := benchBatch(b, m, batches, samples, prog)
 			if few := fewSamples(r.Summary.N); few != "" {
 				msgs[fmt.Sprintf("%d samples, %s", r.Summary.N, few)] = true
 			}
@@ -289,13 +302,19 @@ func provenance(m *runner.Model, dataPath string, timed, total int) (runner.Env,
 // first; timing starts at batch 0, and when testing's count ends inside a
 // pass the pass is finished (outside b.Loop, still timed one by one), so
 // that every model times the same batches (package workload).
-func benchBatch(b *testing.B, m *runner.Model, batches *runner.Batches, keep *samplefile.File) runner.Result {
-	first, err := batches.Warmup(m.Settings.Warmup)
+func benchBatch(b *testing.B, m *runner.Model, batches *runner.Batches, keep *samplefile.File, prog *runner.Progress) runner.Result {
+	defer prog.Done()
+	first, err := batches.WarmupProgress(m.Settings.Warmup, prog)
 	if err != nil {
 		b.Fatal(err)
 	}
 	n, _ := benchtimeCount()
-	samples := make([]float64, 0, max(workload.RoundUp(n, batches.Len()), 1024))
+	total := workload.RoundUp(n, batches.Len())
+	if n == 0 {
+		total = 0 // testing's time target decides: no estimate
+	}
+	prog.Restart(total)
+	samples := make([]float64, 0, max(total, 1024))
 	b.ReportAllocs()
 	before := conditions.Take()
 	i := 0
@@ -305,6 +324,11 @@ func benchBatch(b *testing.B, m *runner.Model, batches *runner.Batches, keep *sa
 			b.Fatal(err)
 		}
 		samples = append(samples, d)
+		if prog.Due() { // a clock read; printing only every few seconds
+			b.StopTimer() // printing allocates: keep it out of allocs/op
+			prog.Show("timed", i+1)
+			b.StartTimer()
+		}
 	}
 	for ; i%batches.Len() != 0; i++ { // finish the pass
 		d, err := batches.TimeOne(i)
@@ -312,6 +336,9 @@ func benchBatch(b *testing.B, m *runner.Model, batches *runner.Batches, keep *sa
 			b.Fatal(err)
 		}
 		samples = append(samples, d)
+		if prog.Due() {
+			prog.Show("timed", i+1)
+		}
 	}
 	during := conditions.Between(before, conditions.Take())
 	r := batches.NewResult(m.Name, samples, first, &during)

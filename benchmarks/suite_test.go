@@ -28,8 +28,19 @@ func runSuite(t *testing.T, args ...string) []byte {
 	if _, err := os.Stat("../outputs/hpo/tiny/trial_0/checkpoint/model.onnx"); err != nil {
 		t.Fatalf("the tiny demo checkpoint is missing (%v): run make demo-tiny", err)
 	}
-	cmd := exec.Command("go", append([]string{"test", "-run=^$", "-bench=.", "-count=1"}, args...)...)
+	var goArgs, binArgs []string // -nerbench.* flags go to the test binary
+	for _, a := range args {
+		if strings.HasPrefix(a, "-nerbench.") {
+			binArgs = append(binArgs, a)
+		} else {
+			goArgs = append(goArgs, a)
+		}
+	}
+	cmd := exec.Command("go", append([]string{"test", "-run=^$", "-bench=.", "-count=1"}, goArgs...)...)
 	cmd.Args = append(cmd.Args, "..")
+	if len(binArgs) > 0 {
+		cmd.Args = append(append(cmd.Args, "-args"), binArgs...)
+	}
 	cmd.Env = append(os.Environ(), ConfigEnv+"="+config)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -270,5 +281,39 @@ func TestPluginModule(t *testing.T) {
 		if plugin.units.GetBetter(unit.Unit) != own.units.GetBetter(unit.Unit) {
 			t.Errorf("unit %s: better = %d in examples/plugin, %d in the root suite", unit.Unit, plugin.units.GetBetter(unit.Unit), own.units.GetBetter(unit.Unit))
 		}
+	}
+}
+
+// Progress lines, here one per iteration, come only before testing prints
+// a leaf's name (the first -count repetition), never split a result line,
+// never parse as configuration, and the output still converts.
+func TestSuiteProgress(t *testing.T) {
+	out := runSuite(t, "-bench=Inference/.*/batch=4$", "-benchtime=10x", "-count=2", "-nerbench.progress=1ns")
+	if !bytes.Contains(out, []byte("nerbench progress model tiny/trial-0 batch 4 timed 1 of 10 iterations")) {
+		t.Errorf("no progress lines:\n%s", out)
+	}
+	if n := bytes.Count(out, []byte("nerbench progress model tiny/trial-0 batch 4 timed 1 of")); n != 1 {
+		t.Errorf("%d progress lines for the first iteration, want 1 (the first repetition only):\n%s", n, out)
+	}
+	p := parse(t, out)
+	if len(p.results) != 1 {
+		t.Fatalf("%d distinct results, want 1:\n%s", len(p.results), out)
+	}
+	for key := range p.config {
+		if strings.Contains(key, "progress") {
+			t.Errorf("configuration line %q from a progress line", key)
+		}
+	}
+	runs := 0
+	for line := range strings.Lines(string(out)) {
+		if strings.HasPrefix(line, "BenchmarkInference/") {
+			runs++
+			if !strings.Contains(line, "ns/op") || !strings.HasSuffix(strings.TrimSpace(line), "allocs/op") {
+				t.Errorf("result line split by progress output: %q", line)
+			}
+		}
+	}
+	if runs != 2 {
+		t.Errorf("%d result lines, want 2 (-count=2):\n%s", runs, out)
 	}
 }

@@ -259,7 +259,14 @@ func (b *Batches) Run(i int) error { return b.sess.Run(b.items[i%len(b.items)]) 
 // one: every batch is run once before it is timed), and returns the wall
 // time of the first one, the cold first run of this batch size, in ns.
 func (b *Batches) Warmup(n int) (firstNs float64, err error) {
-	for i := range workload.RoundUp(n, b.Len()) {
+	return b.WarmupProgress(n, nil)
+}
+
+// WarmupProgress is Warmup showing its progress on p (nil: none).
+func (b *Batches) WarmupProgress(n int, p *Progress) (firstNs float64, err error) {
+	total := workload.RoundUp(n, b.Len())
+	p.Restart(total)
+	for i := range total {
 		t0 := time.Now()
 		err := b.Run(i)
 		if i == 0 {
@@ -267,6 +274,9 @@ func (b *Batches) Warmup(n int) (firstNs float64, err error) {
 		}
 		if err != nil {
 			return 0, fmt.Errorf("warm-up iteration %d: %w", i, err)
+		}
+		if p.Due() {
+			p.Show("warm-up", i+1)
 		}
 	}
 	return firstNs, nil
@@ -279,12 +289,22 @@ func (b *Batches) Passes(n int) int { return workload.RoundUp(n, b.Len()) / max(
 // run in samples, in nanoseconds. This is the timed loop: it calls nothing
 // but TimeOne, and makes no Go allocation.
 func (b *Batches) Time(samples []float64, first int) error {
+	return b.TimeProgress(samples, first, nil)
+}
+
+// TimeProgress is Time showing its progress on p (nil: none), between
+// iterations, outside the timed region.
+func (b *Batches) TimeProgress(samples []float64, first int, p *Progress) error {
+	p.Restart(len(samples))
 	for i := range samples {
 		d, err := b.TimeOne(first + i)
 		if err != nil {
 			return err
 		}
 		samples[i] = d
+		if p.Due() {
+			p.Show("timed", i+1)
+		}
 	}
 	return nil
 }
@@ -368,16 +388,22 @@ func (b *Batches) NewResult(model string, samplesNs []float64, firstRunNs float6
 // Measure warms up and times iterations runs of b, rounded up to whole
 // passes, the way the suite does.
 func Measure(b *Batches, warmup, iterations int) (Result, error) {
+	return MeasureProgress(b, warmup, iterations, nil)
+}
+
+// MeasureProgress is Measure showing its progress on p (nil: none).
+func MeasureProgress(b *Batches, warmup, iterations int, p *Progress) (Result, error) {
 	if iterations < 1 {
 		return Result{}, fmt.Errorf("iterations %d: want ≥ 1", iterations)
 	}
-	first, err := b.Warmup(warmup)
+	defer p.Done()
+	first, err := b.WarmupProgress(warmup, p)
 	if err != nil {
 		return Result{}, err
 	}
 	samples := make([]float64, workload.RoundUp(iterations, b.Len()))
 	before := conditions.Take()
-	if err := b.Time(samples, 0); err != nil {
+	if err := b.TimeProgress(samples, 0, p); err != nil {
 		return Result{}, err
 	}
 	during := conditions.Between(before, conditions.Take())

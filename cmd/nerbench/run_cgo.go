@@ -22,6 +22,7 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/runner"
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
+	"github.com/nerbench/nerbench/benchmarks/workload"
 	"github.com/nerbench/nerbench/converter"
 	"github.com/nerbench/nerbench/internal/contract"
 )
@@ -99,19 +100,24 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 	}
 	bw := benchfmt.NewWriter(w)
 	for _, size := range s.BatchSizes {
-		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations… ", size, s.Warmup, s.Iterations)
 		start := time.Now()
 		bs, err := m.Prepare(enc, size)
 		if err != nil {
 			return err
 		}
-		r, err := runner.Measure(bs, s.Warmup, s.Iterations)
+		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations (whole passes of %d batches)\n", size,
+			workload.RoundUp(s.Warmup, bs.Len()), workload.RoundUp(s.Iterations, bs.Len()), bs.Len())
+		prog := runner.NewProgress(stderr, fmt.Sprintf("model %s batch %d", name, size), 0)
+		r, err := runner.MeasureProgress(bs, s.Warmup, s.Iterations, prog)
 		err = errors.Join(err, bs.Close())
 		if err != nil {
 			return err
 		}
 		r.Model = name
-		fmt.Fprintf(stderr, "mean %.2f ms (%v)\n", mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stderr, "batch %d: mean %.2f ms (%v)\n", size, mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
+		for _, w := range r.Warnings() {
+			fmt.Fprintf(stderr, "warning: batch %d: %s\n", size, w)
+		}
 		if err := bw.Write(r.Record(cfg...)); err != nil {
 			return err
 		}
