@@ -613,7 +613,7 @@ func listOrNone(l []string) string {
 }
 
 // markWorkChanges makes the primary row of every benchmark whose work
-// changed inconclusive: its workload fingerprints differ between the
+// changed inconclusive, unless it regressed (which still fails): its workload fingerprints differ between the
 // sides, or its tokens/op (an exact description of the work) changed. A
 // faster run of other work says nothing about a regression, so it is
 // never counted as unchanged.
@@ -643,6 +643,10 @@ func (r *Report) markWorkChanges(base, cand *Side, toBase map[string]string) {
 		row := &r.Rows[i]
 		why, ok := changed[row.Name]
 		if !ok || !r.Options.votes(row.Unit) {
+			continue
+		}
+		if row.Status == Regression { // slower still fails; the reason says why it may be
+			row.Reason = why
 			continue
 		}
 		row.Status, row.Reason = Inconclusive, why
