@@ -515,6 +515,8 @@ func Compare(baseline, candidate *Side, opts Options) (*Report, error) {
 	rep.warnUnused("baseline", baseline, used, &opts, toBase)
 	rep.warnUnused("candidate", candidate, used, &opts, toBase)
 	rep.warnConfig(baseline, candidate)
+	rep.warnNoise("baseline", baseline)
+	rep.warnNoise("candidate", candidate)
 	rep.warnUnknownMetrics(candidate, baseline)
 	rep.sortRows(candidate)
 	for _, r := range rep.Rows {
@@ -682,6 +684,44 @@ func missingOnCandidate(base, cand *Side, toBase map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// warnNoise warns about the runs of a side that were measured on a busy
+// or noisy machine, by the contract's thresholds (contract.NoiseWarnings)
+// applied to each run's conditions (other-cpus, steal-pct, noise-pct).
+func (r *Report) warnNoise(side string, s *Side) {
+	var names []string
+	for _, sr := range s.Series {
+		if !slices.Contains(names, sr.Name) {
+			names = append(names, sr.Name)
+		}
+	}
+	units := []string{contract.UnitOtherCPUs, contract.UnitStealPct, contract.UnitRepeatNoise}
+	for _, name := range names {
+		busy, runs := 0, 0
+		for i := 0; ; i++ {
+			b := new(contract.Batch)
+			found := false
+			for _, u := range units {
+				if sr := s.index[seriesKey{name, u}]; sr != nil && i < len(sr.Values) {
+					m, _ := contract.MetricByUnit(u)
+					b.SetMetric(m.Key, m.JSONValue(sr.Values[i]))
+					found = true
+				}
+			}
+			if !found {
+				break
+			}
+			runs++
+			if len(contract.NoiseWarnings(b)) > 0 {
+				busy++
+			}
+		}
+		if busy > 0 {
+			r.warnf("%s: %s: %d of %d runs measured on a busy or noisy machine (other processes' CPU > %.2f, steal > %.0f%% or repeat noise > %.0f%%)",
+				side, name, busy, runs, contract.MaxOtherCPUs, contract.MaxStealPct, contract.MaxRepeatNoisePct)
+		}
+	}
 }
 
 // warnUnused warns about series of one side that were not compared.

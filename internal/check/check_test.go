@@ -415,3 +415,19 @@ func TestWorkChangedAndMissing(t *testing.T) {
 		t.Errorf("same work, same speed: verdict %v, want pass", rep.Verdict())
 	}
 }
+
+// Runs measured on a busy machine (their conditions past the contract's
+// thresholds) are warned about, per side and benchmark.
+func TestNoiseWarned(t *testing.T) {
+	base, cand := NewSide(), NewSide()
+	for _, s := range []*Side{base, cand} {
+		s.Add(bench1, "ns/op", SourceRuns, spread(100, 0.01, 6)...)
+	}
+	base.Add(bench1, "other-cpus", SourceRuns, 0.01, 0.02, 0.01, 0.0, 0.01, 0.02)
+	cand.Add(bench1, "other-cpus", SourceRuns, 0.01, 1.5, 0.01, 0.0, 1.2, 0.02)
+	rep := mustCompare(t, base, cand, DefaultOptions())
+	w := strings.Join(rep.Warnings, "\n")
+	if !strings.Contains(w, "candidate: Inference/model=tiny_trial_0/batch=1: 2 of 6 runs measured on a busy or noisy machine") || strings.Contains(w, "baseline:") {
+		t.Errorf("warnings %q", w)
+	}
+}
