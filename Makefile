@@ -5,11 +5,17 @@ BENCH_CONFIG ?= bench.toml
 RESULTS ?= results
 COUNT ?= 1
 BENCHFLAGS ?=
+# Shards (README, "Running on many machines"): make bench SHARD=2/3 runs one shard of the matrix
+# into $(RESULTS)/bench.shard-2-of-3.txt; make merge converts all the shard files found there.
+SHARD ?= $(NERBENCH_SHARD)
+SHARD_DURATIONS ?= $(NERBENCH_SHARD_DURATIONS)
+MACHINE ?= $(NERBENCH_MACHINE)
+BENCH_OUT = $(RESULTS)/bench$(if $(SHARD),.shard-$(subst /,-of-,$(SHARD))).txt
 
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
 DEMO_STAMP := outputs/hpo/.gendemo-stamp
 
-.PHONY: all ort deps demo demo-tiny build bench test test-fixtures fixtures-dir lint vet staticcheck actionlint fmt-check overhead select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
+.PHONY: all ort deps demo demo-tiny build bench merge test test-fixtures fixtures-dir lint vet staticcheck actionlint fmt-check overhead select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
 
 all: build
 
@@ -34,18 +40,23 @@ demo-tiny: deps
 build: deps
 	$(GO) build -o bin/nerbench ./cmd/nerbench
 
-## bench: benchmark every model x batch size of $(BENCH_CONFIG) in COUNT interleaved rounds (each round: every model and batch size once, one process each; nerbench plan), and write each benchmark.json (the median across rounds)
+## bench: benchmark every model x batch size of $(BENCH_CONFIG) in COUNT interleaved rounds (each round: every model and batch size once, one process each; nerbench plan), and write each benchmark.json, the median across rounds (SHARD=i/n: only that shard, no conversion; then make merge)
 bench: ort demo build
 	@mkdir -p $(RESULTS)
 	$(GO) test -c -o bin/suite.test .
-	bin/nerbench plan -config $(BENCH_CONFIG) > $(RESULTS)/plan.tsv
+	bin/nerbench plan -config $(BENCH_CONFIG) $(if $(SHARD),-shard $(SHARD)) $(if $(SHARD_DURATIONS),-shard-durations $(SHARD_DURATIONS)) > $(BENCH_OUT:.txt=.plan.tsv)
 	set -o pipefail; for round in $$(seq 1 $(COUNT)); do \
 	  while IFS=$$'\t' read -r name batch bench benchtime; do \
-	    NERBENCH_CONFIG=$(BENCH_CONFIG) NERBENCH_RUN_TAG=r$$round-b$$batch bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=1 $(BENCHFLAGS) </dev/null || exit 1; \
-	  done < $(RESULTS)/plan.tsv; \
+	    NERBENCH_CONFIG=$(BENCH_CONFIG) NERBENCH_SHARD=$(SHARD) NERBENCH_SHARD_DURATIONS=$(SHARD_DURATIONS) NERBENCH_MACHINE="$(MACHINE)" NERBENCH_RUN_TAG=r$$round-b$$batch \
+	      bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=1 $(BENCHFLAGS) </dev/null || exit 1; \
+	  done < $(BENCH_OUT:.txt=.plan.tsv); \
 	  echo "nerbench round $$round of $(COUNT) done" >&2; \
-	done | tee $(RESULTS)/bench.txt
-	bin/nerbench convert -config $(BENCH_CONFIG) $(RESULTS)/bench.txt
+	done | tee $(BENCH_OUT)
+	$(if $(SHARD),@echo "shard $(SHARD) written to $(BENCH_OUT); convert all the shards with make merge",bin/nerbench convert -config $(BENCH_CONFIG) $(BENCH_OUT))
+
+## merge: merge the shards' outputs ($(RESULTS)/bench.shard-*.txt, from any machines) into each benchmark.json
+merge: build
+	bin/nerbench convert -config $(BENCH_CONFIG) $(RESULTS)/bench.shard-*.txt
 
 ## test: lint, unit tests, a short run of the suite on the tiny demo model and of examples/plugin; reads nothing outside the repository
 test: ort demo-tiny chromium lint

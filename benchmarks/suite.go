@@ -43,6 +43,7 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/runner"
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
+	"github.com/nerbench/nerbench/benchmarks/shard"
 	"github.com/nerbench/nerbench/benchmarks/workload"
 	"github.com/nerbench/nerbench/internal/contract"
 )
@@ -59,16 +60,6 @@ const ConfigEnv = "NERBENCH_CONFIG"
 // file that a samples-file line names.
 const RunTagEnv = "NERBENCH_RUN_TAG"
 
-// samplesPath returns where a model whose benchmark.json goes to output
-// keeps its samples.
-func samplesPath(output string) string {
-	p := samplefile.Path(output)
-	if tag := os.Getenv(RunTagEnv); tag != "" {
-		p = strings.TrimSuffix(p, ".jsonl") + "." + benchname.Sanitize(tag) + ".jsonl"
-	}
-	return p
-}
-
 // Sample counts below which a percentile is only the largest sample, by the
 // rule sorted[min(floor(n·p), n−1)]: p95 needs 20 samples, p99 needs 100.
 const (
@@ -76,9 +67,45 @@ const (
 	MinSamplesP99 = contract.MinSamplesP99
 )
 
-var progressEvery = flag.Duration("nerbench.progress", 0, "time between progress lines on stderr (default 5s, or 0.5s redraws of a bar on a terminal)")
+var (
+	progressEvery = flag.Duration("nerbench.progress", 0, "time between progress lines on stderr (default 5s, or 0.5s redraws of a bar on a terminal)")
+	configFlag    = flag.String("nerbench.config", "", "bench.toml to run instead of the one the benchmark names (default $"+ConfigEnv+")")
+	shardFlag     = flag.String("nerbench.shard", "", "run only shard `i/n` of the model × batch matrix (default $"+shard.EnvShard+")")
+	durationsFlag = flag.String("nerbench.shard-durations", "", "Go benchmark output `file` of a previous run whose durations split the shards (default $"+shard.EnvDurations+")")
+	machineFlag   = flag.String("nerbench.machine", "", "machine `label` recorded with the results (default $"+shard.EnvMachine+", else the CPU model and core count, and the GPU)")
+)
 
-var configFlag = flag.String("nerbench.config", "", "bench.toml to run instead of the one the benchmark names (default $"+ConfigEnv+")")
+// flagOrEnv returns the flag's value, else the environment variable's.
+func flagOrEnv(flagValue *string, env string) string {
+	if *flagValue != "" {
+		return *flagValue
+	}
+	return os.Getenv(env)
+}
+
+// sharding returns the shard the suite runs (the zero Spec for all of
+// the matrix), the plan that assigns the cells of cfg to shards (nil when
+// unsharded), and the machine label for device, from the -nerbench.shard,
+// -nerbench.shard-durations and -nerbench.machine flags or their
+// environment variables.
+func sharding(cfg *config.Config) (shard.Spec, *shard.Plan, error) {
+	spec, err := shard.ParseSpec(flagOrEnv(shardFlag, shard.EnvShard))
+	if err != nil {
+		return spec, nil, err
+	}
+	n := spec.Count
+	if spec.IsZero() {
+		n = 1
+	}
+	var durations map[string]float64
+	if path := flagOrEnv(durationsFlag, shard.EnvDurations); path != "" && !spec.IsZero() {
+		if durations, err = shard.ReadDurations(path); err != nil {
+			return spec, nil, err
+		}
+	}
+	plan, err := shard.New(cfg, n, durations)
+	return spec, plan, err
+}
 
 // progress is where the suite's progress and warnings go. go test merges
 // stderr into its output, so every line written here is worded so that it
@@ -133,12 +160,39 @@ func Run(b *testing.B, configPath string) {
 	if _, ok := benchtimeCount(); !ok {
 		fmt.Fprintf(progress, "nerbench note : no -benchtime=Nx given, so testing's time target decides how many iterations each batch size runs; make bench passes each model's iterations from %s (see nerbench plan)\n", path)
 	}
+	spec, plan, err := sharding(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if label := flagOrEnv(machineFlag, shard.EnvMachine); label != "" {
+		if err := shard.CheckMachine(label); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cells := plan.CellSet(spec)
+	if !spec.IsZero() {
+		fmt.Fprintf(progress, "nerbench shard %s of matrix %s runs %d of %d cells (plan %s, by %s)\n",
+			spec, plan.Matrix, len(plan.Of(spec)), len(plan.Cells), plan.ID, plan.Basis)
+	}
 	fmt.Print(runner.UnitLines)
 	commit := runner.GitCommit()
 	datasets := map[string]*dataset.Dataset{}
 	for _, mc := range cfg.Models {
+		var sizes []int
+		for _, size := range mc.Settings.BatchSizes {
+			if cells.Has(mc.BenchName(), size) {
+				sizes = append(sizes, size)
+			}
+		}
+		if len(sizes) == 0 {
+			continue // another shard's model: no sub-benchmark, no SKIP line
+		}
+		mc.Settings.BatchSizes = sizes
 		b.Run("model="+benchNamePart(mc.Name), func(b *testing.B) {
-			benchModel(b, mc, ortVersion, commit, datasets)
+			benchModel(b, mc, ortVersion, commit, datasets, func(device string) (string, error) {
+				machine, err := shard.Machine(flagOrEnv(machineFlag, shard.EnvMachine), device)
+				return shard.Lines(plan, spec, machine), err
+			}, samplesPath(spec))
 		})
 	}
 }
@@ -177,8 +231,31 @@ func benchNamePart(name string) string {
 	return full[len("model=") : len(full)-len("/batch=1")]
 }
 
-// benchModel loads one model and runs its batch sizes.
-func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datasets map[string]*dataset.Dataset) {
+// samplesPath returns where the samples of a model whose benchmark.json
+// goes to output are kept: samplefile.Path, with the shard in the name
+// when sharded (benchmark.samples.shard-2-of-3.jsonl), so that shards
+// whose outputs are gathered in one folder keep their own, and the
+// process's run tag ($NERBENCH_RUN_TAG, make bench's round and batch size:
+// benchmark.samples.r2_b8.jsonl), so that the processes of one model do
+// not overwrite each other's.
+func samplesPath(s shard.Spec) func(output string) string {
+	return func(output string) string {
+		p := samplefile.Path(output)
+		if !s.IsZero() {
+			p = strings.TrimSuffix(p, filepath.Ext(p)) + fmt.Sprintf(".shard-%d-of-%d", s.Index, s.Count) + filepath.Ext(p)
+		}
+		if tag := os.Getenv(RunTagEnv); tag != "" {
+			p = strings.TrimSuffix(p, filepath.Ext(p)) + "." + benchname.Sanitize(tag) + filepath.Ext(p)
+		}
+		return p
+	}
+}
+
+// benchModel loads one model and runs its batch sizes. shardLines returns
+// the machine and shard configuration lines for the device it runs on;
+// samplesPath where its samples are kept.
+func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datasets map[string]*dataset.Dataset,
+	shardLines func(device string) (string, error), samplesPath func(output string) string) {
 	s := mc.Settings
 	ds, ok := datasets[s.TestData]
 	if !ok {
@@ -217,7 +294,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 			}
 		}()
 	}
-	env, err := provenance(m, ds.Path, len(enc.Texts), len(ds.Texts))
+	env, err := runner.Provenance(m, ds.Path, len(enc.Texts), len(ds.Texts))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -226,6 +303,11 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 	// samples-file line is printed only when samples are kept, and an
 	// empty value clears the previous model's.
 	fmt.Print(env.ConfigLines())
+	lines, err := shardLines(m.Session.Device)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Print(lines)
 	for _, size := range s.BatchSizes {
 		fmt.Printf("%s: %s\n", contract.ConfigWorkload, workload.Fingerprint(enc.Texts, size, enc.MaxLength))
 		// testing prints a leaf's name before running its second and later
@@ -270,29 +352,6 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 			fmt.Fprintf(progress, "nerbench warning for model %s batch %d : %s\n", mc.Name, size, msg)
 		}
 	}
-}
-
-// provenance returns the configuration that traces a model's results to
-// its files and the machine: SHA-256 of model, tokenizer and test data,
-// how many texts are timed, GOMAXPROCS, the CPU quota and ONNX Runtime's
-// threads.
-func provenance(m *runner.Model, dataPath string, timed, total int) (runner.Env, error) {
-	s := m.Settings
-	e := runner.Env{IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength,
-		TimedTexts: fmt.Sprintf("%d of %d", timed, total), ORTThreads: m.ORTThreads}
-	var err error
-	if e.ModelSHA, err = runner.SHA256File(m.Checkpoint.ModelPath); err != nil {
-		return e, err
-	}
-	if e.TokenizerSHA, err = runner.SHA256File(m.TokenizerPath); err != nil {
-		return e, err
-	}
-	if e.DataSHA, err = runner.SHA256File(dataPath); err != nil {
-		return e, err
-	}
-	mach := conditions.ReadMachine()
-	e.GOMAXPROCS, e.CPUQuota = mach.GOMAXPROCS, mach.QuotaString()
-	return e, nil
 }
 
 // benchBatch measures one batch size and returns its result. testing

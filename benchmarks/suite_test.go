@@ -143,7 +143,7 @@ func TestSuiteOutput(t *testing.T) {
 		"intra-op-threads": true, "inter-op-threads": true, "max-length": true, "commit": true, "samples-file": true,
 		"nerbench-version": true, "model-sha256": true, "tokenizer-sha256": true, "data-sha256": true, "timed-texts": true,
 		"schedule": true, "batching": true, "percentile-method": true, "gomaxprocs": true, "cpu-quota": true, "ort-threads": true,
-		"workload": true}
+		"workload": true, "machine": true, "matrix": true, "matrix-cells": true} // shard, shard-cells, shard-plan: empty, unsharded
 	for key := range p.config {
 		if !known[key] && !strings.HasPrefix(key, ".") {
 			t.Errorf("unexpected configuration line %q: progress output must not look like key: value", key)

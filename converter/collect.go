@@ -18,6 +18,7 @@ import (
 // Go benchmark format, or a row of benchstat's comparison.
 type obs struct {
 	seq    int // input order across all inputs
+	model  string
 	file   string
 	line   int
 	batch  int
@@ -28,6 +29,12 @@ type obs struct {
 	// configuration line), kept apart from config since it differs from
 	// one batch size to the next.
 	workload string
+	// machine is the machine label (contract.ConfigMachine), "" when the
+	// output has none; set is the file set the observation goes to: ""
+	// for the model's one file, a machine label for a file of its own
+	// (see splitSets).
+	machine string
+	set     string
 
 	run *runValues // Go benchmark format
 	cmp *cmpValues // benchstat CSV
@@ -100,16 +107,22 @@ func (c *collector) note(file, msg string) {
 func (c *collector) add(model string, o *obs) {
 	c.seq++
 	o.seq = c.seq
+	o.model = model
 	c.models[model] = append(c.models[model], o)
 }
 
-// build turns the observations into files.
+// build turns the observations into files: one per model, or one per
+// machine for a model whose machines are kept apart (see splitSets).
 func (c *collector) build(opts Options) {
 	now := contract.Timestamp(opts.Now())
-	for _, name := range slices.Sorted(maps.Keys(c.models)) {
-		all := c.models[name]
+	for _, fs := range c.fileSets() {
+		name, set, all := fs.name, fs.set, fs.obs
+		where := name
+		if set != "" {
+			where += " on machine " + set
+		}
 		warnf := func(format string, args ...any) {
-			c.warn("", 0, fmt.Sprintf("model %s: ", name)+fmt.Sprintf(format, args...))
+			c.warn("", 0, fmt.Sprintf("model %s: ", where)+fmt.Sprintf(format, args...))
 		}
 
 		// The newest observation's device wins; others are dropped.
@@ -132,12 +145,23 @@ func (c *collector) build(opts Options) {
 				len(kept), device, strings.Join(parts, ", "))
 		}
 
-		// Configuration: newest values win; differences are reported.
+		// Configuration: newest values win; differences are reported,
+		// but for the lines that say which shard or machine a result came
+		// from, which are no configuration of the merged file.
+		machines := map[string]bool{}
+		for _, o := range kept {
+			machines[o.machine] = true
+		}
 		config := map[string]string{}
 		conflicts := map[string]bool{}
 		for _, o := range kept {
 			for k, v := range o.config {
-				if old, ok := config[k]; ok && old != v {
+				if slices.Contains(perShardKeys, k) {
+					continue
+				}
+				// Each shard, and each process of make bench's rounds, keeps
+				// its samples in a file of its own: addSamples reads them all.
+				if old, ok := config[k]; ok && old != v && (k != "cpu" || len(machines) == 1) && k != contract.ConfigSamplesFile {
 					conflicts[k] = true
 				}
 				config[k] = v
@@ -148,6 +172,8 @@ func (c *collector) build(opts Options) {
 		}
 
 		f := &contract.File{Batches: map[int]*contract.Batch{}, Device: device, Timestamp: now, Model: name}
+		delete(machines, "")
+		f.Machine = strings.Join(slices.Sorted(maps.Keys(machines)), ", ")
 		if len(config) > 0 {
 			f.Config = config
 		}
@@ -176,6 +202,12 @@ func (c *collector) build(opts Options) {
 				continue
 			}
 			b, warnings := runsBatch(runs)
+			if len(machines) > 1 { // cells from several machines: each says its own
+				if b.Extra == nil {
+					b.Extra = map[string]json.RawMessage{}
+				}
+				b.Extra[contract.KeyMachine] = mustJSON(runs[len(runs)-1].machine)
+			}
 			fromRuns = append(fromRuns, n)
 			allRuns = append(allRuns, runs...)
 			for _, w := range warnings {
@@ -218,21 +250,19 @@ func (c *collector) build(opts Options) {
 				noise = append(noise, fmt.Sprintf("%s: %d of %d runs measured on a busy or noisy machine", contract.BatchKey(n), busy, runs))
 			}
 		}
-		if len(noise) > 0 {
-			for _, w := range noise {
-				warnf("%s", w)
-			}
+		for _, w := range noise {
+			c.res.Noise = append(c.res.Noise, Warning{Msg: fmt.Sprintf("model %s: %s", name, w)})
 		}
 		slices.SortFunc(allRuns, func(a, b *obs) int { return a.seq - b.seq })
 		c.addSamples(name, f, allRuns, fromRuns, warnf)
-		if cols := c.comparison[name]; len(cols) == 2 {
+		if cols := c.comparison[name]; len(cols) == 2 && set == "" {
 			f.Extra = withExtra(f.Extra, "comparison", map[string]string{"baseline": cols[0], "new": cols[1]})
 		}
 		if len(noise) > 0 {
 			f.Extra = withExtra(f.Extra, contract.KeyWarnings, noise)
 		}
 
-		out := &Output{BenchName: name, File: f}
+		out := &Output{BenchName: name, File: f, Machine: set}
 		if opts.Models != nil {
 			if m, ok := opts.Models(name); ok {
 				f.Model = m.Name
@@ -245,8 +275,37 @@ func (c *collector) build(opts Options) {
 		if opts.OutDir != "" {
 			out.Path = filepath.Join(opts.OutDir, name, "benchmark.json")
 		}
-		c.res.Files[name] = out
+		key := name
+		if set != "" {
+			key += "@" + contract.MachineSlug(set)
+			if out.Path != "" {
+				out.Path = contract.MachinePath(out.Path, set)
+			}
+		}
+		c.res.Files[key] = out
 	}
+}
+
+// fileSet is the observations of one file: of a model, and of one machine
+// when its machines are kept apart (set).
+type fileSet struct {
+	name, set string
+	obs       []*obs
+}
+
+// fileSets returns the files to build, by model name, then set.
+func (c *collector) fileSets() []fileSet {
+	var out []fileSet
+	for _, name := range slices.Sorted(maps.Keys(c.models)) {
+		bySet := map[string][]*obs{}
+		for _, o := range c.models[name] {
+			bySet[o.set] = append(bySet[o.set], o)
+		}
+		for _, set := range slices.Sorted(maps.Keys(bySet)) {
+			out = append(out, fileSet{name, set, bySet[set]})
+		}
+	}
+	return out
 }
 
 // runsBatch summarizes the runs of one batch size. It returns the warnings

@@ -74,6 +74,21 @@
 // Other configuration lines that differ between runs are a warning; the
 // newest values are recorded.
 //
+// # Shards and machines
+//
+// The outputs of the shards of a sharded run (package benchmarks/shard:
+// machine, matrix, matrix-cells, shard, shard-cells and shard-plan
+// configuration lines), from any number of machines and files, are merged
+// into the files one unsplit run gives; a missing shard, a shard given
+// twice, shards of different matrices, plans or configurations, and a
+// shard without a result for one of its cells are errors that name them
+// (see shards.go). Results of different machines are never pooled into one
+// number: the file's "machine" key is the machine's label (or the labels,
+// with each batch entry's own "machine", when the shards ran on different
+// machines), and a model measured on several machines gets a file per
+// machine, benchmark.<machine>.json (contract.MachinePath). The per-shard
+// lines (shard, shard-cells, machine) are not copied into "config".
+//
 // # Comparisons
 //
 // From benchstat CSV output the file describes the new (last) column. Each
@@ -164,6 +179,9 @@ type Options struct {
 	// Now returns the conversion time, written as "timestamp";
 	// nil means time.Now.
 	Now func() time.Time
+	// Matrix is bench.toml's matrix fingerprint (shard.Matrix); shards of
+	// another matrix are refused. "" checks nothing.
+	Matrix string
 }
 
 // Warning is a problem that did not stop the conversion.
@@ -186,6 +204,9 @@ func (w Warning) String() string {
 // Output is one model's benchmark.json, ready to write.
 type Output struct {
 	BenchName string // the model's bench name
+	// Machine is the machine label when the file is one machine's among
+	// several of the model (benchmark.<machine>.json); "" otherwise.
+	Machine string
 	// Path is where the file goes; "" when neither bench.toml nor
 	// Options.OutDir gives a place (Write skips it, with a warning made by
 	// Convert).
@@ -195,13 +216,18 @@ type Output struct {
 
 // Result is what Convert found.
 type Result struct {
-	// Files maps a model's bench name to its file.
+	// Files maps a model's bench name to its file; a file of one machine
+	// among several is keyed "<bench name>@<machine slug>".
 	Files map[string]*Output
 	// Warnings are problems in the input, in input order, then per model.
 	Warnings []Warning
 	// Notes are harmless remarks, such as ignored benchmarks of other
 	// packages.
 	Notes []Warning
+	// Noise are the results measured on a busy or noisy machine
+	// (contract.NoiseWarnings), per model: not a problem of the input, but
+	// numbers to read with care. They are also in each file's "warnings".
+	Noise []Warning
 }
 
 // BenchNames returns the keys of Files in order.
@@ -233,6 +259,9 @@ func Convert(inputs []Input, opts Options) (*Result, error) {
 		default:
 			c.addGoBench(in)
 		}
+	}
+	if err := c.splitSets(opts.Matrix); err != nil {
+		return c.res, err
 	}
 	c.build(opts)
 	if len(c.res.Files) == 0 {

@@ -136,6 +136,7 @@ func (c *collector) addGoBench(in Input) {
 			}
 			o.workload = o.config[contract.ConfigWorkload]
 			delete(o.config, contract.ConfigWorkload)
+			o.machine = o.config[contract.ConfigMachine]
 			o.device = o.config[contract.ConfigDevice]
 			if o.device == "" {
 				o.device = "cpu"

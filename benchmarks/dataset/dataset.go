@@ -35,6 +35,9 @@ import (
 type Dataset struct {
 	Path  string   // the path given to Load
 	Texts []string // the usable texts, as written in the file (not trimmed)
+	// Index holds, for each of Texts, its 0-based place among all the
+	// file's texts, skipped ones included.
+	Index []int
 	// Skipped counts texts that were empty or only white space.
 	Skipped int
 }
@@ -111,6 +114,7 @@ func (d *Dataset) add(text string) {
 		d.Skipped++
 		return
 	}
+	d.Index = append(d.Index, len(d.Texts)+d.Skipped)
 	d.Texts = append(d.Texts, text)
 }
 

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
+	"github.com/nerbench/nerbench/benchmarks/conditions"
 	"github.com/nerbench/nerbench/benchmarks/workload"
 	"github.com/nerbench/nerbench/internal/contract"
 )
@@ -232,4 +234,29 @@ func (r Result) Record(cfg ...benchfmt.Config) *benchfmt.Result {
 // benchfmt.Writer: values in full precision.
 func WriteResult(w io.Writer, r Result) error {
 	return benchfmt.NewWriter(w).Write(r.Record())
+}
+
+// Provenance returns the configuration that traces m's results to its
+// files and the machine: SHA-256 of the model, tokenizer and test data
+// (dataPath), how many of the total texts are timed, GOMAXPROCS, the CPU
+// quota, ONNX Runtime's threads, the thread settings and max_length in
+// effect. The caller adds the ONNX Runtime version, device, commit and
+// samples file.
+func Provenance(m *Model, dataPath string, timed, total int) (Env, error) {
+	s := m.Settings
+	e := Env{IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength,
+		TimedTexts: fmt.Sprintf("%d of %d", timed, total), ORTThreads: m.ORTThreads}
+	var err error
+	if e.ModelSHA, err = SHA256File(m.Checkpoint.ModelPath); err != nil {
+		return e, err
+	}
+	if e.TokenizerSHA, err = SHA256File(m.TokenizerPath); err != nil {
+		return e, err
+	}
+	if e.DataSHA, err = SHA256File(dataPath); err != nil {
+		return e, err
+	}
+	mach := conditions.ReadMachine()
+	e.GOMAXPROCS, e.CPUQuota = mach.GOMAXPROCS, mach.QuotaString()
+	return e, nil
 }

@@ -15,12 +15,10 @@ package runner
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -67,7 +65,7 @@ func Open(name, dir string, s config.Settings) (*Model, error) {
 		tokPath = ck.VocabPath
 	}
 	m.TokenizerPath = tokPath
-	if m.Tokenizer, err = tokenize.Load(tokPath, lowerCase(ck.Dir)); err != nil {
+	if m.Tokenizer, err = tokenize.Load(tokPath, tokenize.DoLowerCase(ck.Dir)); err != nil {
 		return nil, err
 	}
 	threads := conditions.Threads()
@@ -78,7 +76,12 @@ func Open(name, dir string, s config.Settings) (*Model, error) {
 		return nil, err
 	}
 	m.LoadNs = float64(time.Since(start))
-	if after := conditions.Threads(); threads > 0 && after >= threads {
+	switch after := conditions.Threads(); {
+	case s.IntraOpThreads > 0:
+		m.ORTThreads = s.IntraOpThreads
+	case threads > 0 && after >= threads:
+		// The threads the session started, plus the calling thread. The Go
+		// runtime may start a thread meanwhile, so this can be one high.
 		m.ORTThreads = after - threads + 1
 	}
 	if n := m.Session.FixedSeqLen; n > 0 && n < m.MaxLength {
@@ -112,19 +115,6 @@ func usablePositions(c *checkpoint.ModelConfig) int {
 		n -= pad + 1
 	}
 	return n
-}
-
-// lowerCase reads do_lower_case from tokenizer_config.json for a vocab.txt
-// tokenizer; BERT's default is true.
-func lowerCase(dir string) bool {
-	var tc struct {
-		DoLowerCase *bool `json:"do_lower_case"`
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "tokenizer_config.json"))
-	if err == nil && json.Unmarshal(data, &tc) == nil && tc.DoLowerCase != nil {
-		return *tc.DoLowerCase
-	}
-	return true
 }
 
 // Close frees the session.
@@ -167,7 +157,7 @@ type Encoded struct {
 
 // Encode tokenizes the timed texts of the test set texts (all of them, or
 // the Settings.Texts that workload.Subset picks) with special tokens,
-// truncated to m.MaxLength.
+// truncated to m.MaxLength, on all cores (GOMAXPROCS).
 func (m *Model) Encode(texts []string) (*Encoded, error) {
 	if len(texts) == 0 {
 		return nil, errors.New("no texts to encode")
@@ -178,19 +168,18 @@ func (m *Model) Encode(texts []string) (*Encoded, error) {
 	}
 	texts = timed
 	start := time.Now()
-	e := &Encoded{Texts: texts, Encodings: make([]tokenize.Encoding, len(texts)), MaxLength: m.Settings.MaxLength}
-	for i, text := range texts {
-		enc, err := m.Tokenizer.Encode(text, m.MaxLength)
-		if err != nil {
-			return nil, fmt.Errorf("tokenizing text %d: %w", i, err)
-		}
+	encs, err := m.Tokenizer.EncodeAll(texts, m.MaxLength, 0)
+	if err != nil {
+		return nil, err
+	}
+	e := &Encoded{Texts: texts, Encodings: encs, MaxLength: m.Settings.MaxLength}
+	for i, enc := range encs {
 		if len(enc.IDs) == 0 {
 			return nil, fmt.Errorf("tokenizing text %d gave no tokens", i)
 		}
 		if enc.Truncated {
 			e.Truncated++
 		}
-		e.Encodings[i] = enc
 	}
 	e.Elapsed = time.Since(start)
 	return e, nil

@@ -1,35 +1,36 @@
 // Package tokenize turns texts into padded token batches for an encoder
-// model, using github.com/sugarme/tokenizer.
+// model, with ids exactly as the Hugging Face tokenizers library gives them
+// (package internal/hftok, a Go implementation of its pipeline that reads
+// the same tokenizer.json).
 //
 // A tokenizer comes from a Hugging Face tokenizer.json (including the older
 // format whose "model" object has no "type" field) or from a WordPiece
 // vocab.txt. Encoding adds the model's special tokens and truncates to a
-// maximum length that counts them; padding goes to the longest sequence of a
-// batch (or to a fixed length the model demands) with the tokenizer's pad id.
+// maximum length that counts them (the final special token is kept);
+// padding goes to the longest sequence of a batch (or to a fixed length the
+// model demands) with the tokenizer's pad id. EncodeAll tokenizes on all
+// cores.
 package tokenize
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
-	"github.com/sugarme/tokenizer"
-	"github.com/sugarme/tokenizer/model"
-	"github.com/sugarme/tokenizer/model/wordpiece"
-	"github.com/sugarme/tokenizer/normalizer"
-	"github.com/sugarme/tokenizer/pretokenizer"
-	"github.com/sugarme/tokenizer/pretrained"
-	"github.com/sugarme/tokenizer/processor"
+	"github.com/nerbench/nerbench/internal/hftok"
 )
 
-// Tokenizer encodes texts with special tokens and truncation.
+// Tokenizer encodes texts with special tokens and truncation. It is safe
+// for concurrent use.
 type Tokenizer struct {
-	tk *tokenizer.Tokenizer
+	tk *hftok.Tokenizer
 	// Path is the file it was loaded from.
 	Path string
 	// PadID is the id used for padding.
@@ -45,12 +46,12 @@ type Tokenizer struct {
 // do_lower_case of the model's tokenizer_config.json).
 func Load(path string, lowerCase bool) (*Tokenizer, error) {
 	var (
-		tk  *tokenizer.Tokenizer
+		tk  *hftok.Tokenizer
 		err error
 	)
 	switch filepath.Ext(path) {
 	case ".json":
-		tk, err = fromJSON(path)
+		tk, err = hftok.FromFile(path)
 	case ".txt":
 		tk, err = fromVocab(path, lowerCase)
 	default:
@@ -59,71 +60,15 @@ func Load(path string, lowerCase bool) (*Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading tokenizer %s: %w", path, err)
 	}
-	// Encode adds special tokens and truncates per call; nerbench pads batches itself.
-	tk.WithPadding(nil)
-	tk.WithTruncation(nil)
-	t := &Tokenizer{tk: tk, Path: path, VocabSize: tk.GetVocabSize(true)}
+	t := &Tokenizer{tk: tk, Path: path, VocabSize: tk.VocabSize()}
 	t.PadID, t.PadTypeID = padIDs(tk, path)
 	return t, nil
 }
 
-// fromJSON loads a tokenizer.json. A "model" without "type" (the older
-// format) gets one inferred from the fields present, since sugarme's loader
-// otherwise guesses from the decoder or falls back to BPE.
-func fromJSON(path string) (*tokenizer.Tokenizer, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("not valid JSON: %w", err)
-	}
-	var model map[string]json.RawMessage
-	if err := json.Unmarshal(doc["model"], &model); err != nil || model == nil {
-		return nil, errors.New(`no "model" object`)
-	}
-	if _, ok := model["type"]; !ok {
-		typ, err := inferModelType(model)
-		if err != nil {
-			return nil, err
-		}
-		model["type"], _ = json.Marshal(typ)
-		if doc["model"], err = json.Marshal(model); err != nil {
-			return nil, err
-		}
-		if data, err = json.Marshal(doc); err != nil {
-			return nil, err
-		}
-	}
-	tk, err := pretrained.FromReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, err
-	}
-	return tk, nil
-}
-
-// inferModelType names the tokenizer model of an old-format "model" object.
-func inferModelType(model map[string]json.RawMessage) (string, error) {
-	_, hasMerges := model["merges"]
-	_, hasPrefix := model["continuing_subword_prefix"]
-	_, hasMaxChars := model["max_input_chars_per_word"]
-	vocab := bytes.TrimSpace(model["vocab"])
-	switch {
-	case hasMerges:
-		return "BPE", nil
-	case hasMaxChars || (hasPrefix && len(vocab) > 0 && vocab[0] == '{'):
-		return "WordPiece", nil
-	case len(vocab) > 0 && vocab[0] == '[':
-		return "Unigram", nil
-	case len(vocab) > 0 && vocab[0] == '{':
-		return "WordLevel", nil
-	}
-	return "", errors.New(`"model" has no "type" and no fields to infer one from (merges, vocab, continuing_subword_prefix)`)
-}
-
-// fromVocab builds a BERT WordPiece tokenizer from a vocab.txt.
-func fromVocab(path string, lowerCase bool) (*tokenizer.Tokenizer, error) {
+// fromVocab builds a BERT WordPiece tokenizer from a vocab.txt, as the
+// library's BertWordPieceTokenizer and transformers' BertTokenizerFast do:
+// the id of a token is its line number (a repeated token keeps its last).
+func fromVocab(path string, lowerCase bool) (*hftok.Tokenizer, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -132,13 +77,8 @@ func fromVocab(path string, lowerCase bool) (*tokenizer.Tokenizer, error) {
 	vocab := map[string]int{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for sc.Scan() {
-		tok := strings.TrimRight(sc.Text(), "\r")
-		if _, dup := vocab[tok]; !dup {
-			vocab[tok] = len(vocab)
-		} else {
-			vocab[fmt.Sprintf("\x00dup%d", len(vocab))] = len(vocab) // keep line numbers as ids
-		}
+	for n := 0; sc.Scan(); n++ {
+		vocab[strings.TrimRight(sc.Text(), "\r\n")] = n
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
@@ -148,21 +88,25 @@ func fromVocab(path string, lowerCase bool) (*tokenizer.Tokenizer, error) {
 			return nil, fmt.Errorf("vocab has no %s token; a vocab.txt must be a BERT WordPiece vocabulary", special)
 		}
 	}
-	v := model.Vocab(vocab)
-	wp := wordpiece.NewWordPieceBuilder().Vocab(&v).UnkToken("[UNK]").Build()
-	tk := tokenizer.NewTokenizer(wp)
-	tk.WithNormalizer(normalizer.NewBertNormalizer(true, true, lowerCase, lowerCase))
-	tk.WithPreTokenizer(pretokenizer.NewBertPreTokenizer())
-	tk.WithPostProcessor(processor.NewBertProcessing(
-		processor.PostToken{Value: "[SEP]", Id: vocab["[SEP]"]},
-		processor.PostToken{Value: "[CLS]", Id: vocab["[CLS]"]}))
-	return tk, nil
+	var added []hftok.AddedToken
+	for _, s := range []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"} {
+		if id, ok := vocab[s]; ok {
+			added = append(added, hftok.AddedToken{ID: int32(id), Content: s, Special: true})
+		}
+	}
+	return hftok.New(added,
+		map[string]any{"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+			"strip_accents": nil, "lowercase": lowerCase},
+		map[string]any{"type": "BertPreTokenizer"},
+		map[string]any{"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+			"max_input_chars_per_word": 100, "vocab": vocab},
+		map[string]any{"type": "BertProcessing", "sep": []any{"[SEP]", vocab["[SEP]"]}, "cls": []any{"[CLS]", vocab["[CLS]"]}})
 }
 
 // padIDs returns the pad id and pad type id: from the file's "padding"
 // section where it has one, else the id of a pad token in the vocabulary,
 // else 0.
-func padIDs(tk *tokenizer.Tokenizer, path string) (int64, int64) {
+func padIDs(tk *hftok.Tokenizer, path string) (int64, int64) {
 	if filepath.Ext(path) == ".json" {
 		var doc struct {
 			Padding *struct {
@@ -180,7 +124,7 @@ func padIDs(tk *tokenizer.Tokenizer, path string) (int64, int64) {
 		}
 	}
 	for _, tok := range []string{"[PAD]", "<pad>", "<PAD>", "[pad]"} {
-		if id, ok := tk.TokenToId(tok); ok {
+		if id, ok := tk.TokenToID(tok); ok {
 			return int64(id), 0
 		}
 	}
@@ -196,31 +140,88 @@ type Encoding struct {
 }
 
 // Encode tokenizes text, adds special tokens and truncates to maxLen tokens
-// (special tokens included); maxLen ≤ 0 means no truncation.
+// (special tokens included, the final one kept); maxLen ≤ 0 means no
+// truncation.
 func (t *Tokenizer) Encode(text string, maxLen int) (Encoding, error) {
-	if maxLen > 0 {
-		t.tk.WithTruncation(&tokenizer.TruncationParams{MaxLength: maxLen, Strategy: tokenizer.LongestFirst})
-	} else {
-		t.tk.WithTruncation(nil)
-	}
-	enc, err := t.tk.EncodeSingle(text, true)
+	buf := bufPool.Get().(*encodeBuf)
+	defer bufPool.Put(buf)
+	var (
+		trunc bool
+		err   error
+	)
+	buf.ids, buf.types, trunc, err = t.tk.AppendEncoding(buf.ids[:0], buf.types[:0], text, true, maxLen)
 	if err != nil {
 		return Encoding{}, err
 	}
-	e := Encoding{IDs: make([]int64, len(enc.Ids)), TypeIDs: make([]int64, len(enc.Ids)),
-		Truncated: len(enc.Overflowing) > 0}
-	for i, id := range enc.Ids {
+	// One allocation for both slices.
+	n := len(buf.ids)
+	out := make([]int64, 2*n)
+	e := Encoding{IDs: out[:n:n], TypeIDs: out[n:], Truncated: trunc}
+	for i, id := range buf.ids {
 		e.IDs[i] = int64(id)
-	}
-	for i, id := range enc.TypeIds {
-		if i < len(e.TypeIDs) {
-			e.TypeIDs[i] = int64(id)
-		}
-	}
-	if maxLen > 0 && len(e.IDs) > maxLen { // post-processors without special tokens truncate nothing
-		e.IDs, e.TypeIDs, e.Truncated = e.IDs[:maxLen], e.TypeIDs[:maxLen], true
+		e.TypeIDs[i] = int64(buf.types[i])
 	}
 	return e, nil
+}
+
+// encodeBuf holds the int32 ids of one Encode call, reused through a pool.
+type encodeBuf struct{ ids, types []int32 }
+
+var bufPool = sync.Pool{New: func() any { return new(encodeBuf) }}
+
+// EncodeAll encodes texts on `workers` goroutines (≤ 0: one per CPU,
+// GOMAXPROCS), each taking texts in chunks; the result is in the order of
+// texts. The first error stops it and names the text.
+func (t *Tokenizer) EncodeAll(texts []string, maxLen, workers int) ([]Encoding, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]Encoding, len(texts))
+	const chunk = 16
+	workers = min(workers, (len(texts)+chunk-1)/chunk)
+	if workers <= 1 {
+		for i, text := range texts {
+			enc, err := t.Encode(text, maxLen)
+			if err != nil {
+				return nil, fmt.Errorf("tokenizing text %d: %w", i, err)
+			}
+			out[i] = enc
+		}
+		return out, nil
+	}
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		first   error
+		failed  atomic.Bool
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(texts) {
+					return
+				}
+				for i := lo; i < min(lo+chunk, len(texts)); i++ {
+					enc, err := t.Encode(texts[i], maxLen)
+					if err != nil {
+						errOnce.Do(func() { first = fmt.Errorf("tokenizing text %d: %w", i, err) })
+						failed.Store(true)
+						return
+					}
+					out[i] = enc
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	return out, nil
 }
 
 // Batch is a padded, row-major batch: Size rows of SeqLen tokens.
@@ -258,3 +259,43 @@ func (t *Tokenizer) Pad(encs []Encoding, fixedLen int) *Batch {
 	}
 	return b
 }
+
+// LoadCheckpoint loads the tokenizer of a checkpoint folder (its
+// tokenizer.json, else its vocab.txt) or the tokenizer file path names.
+func LoadCheckpoint(path string) (*Tokenizer, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	if !info.IsDir() {
+		return Load(path, DoLowerCase(filepath.Dir(path)))
+	}
+	for _, name := range []string{"tokenizer.json", "vocab.txt"} {
+		if p := filepath.Join(path, name); fileExists(p) {
+			return Load(p, DoLowerCase(path))
+		}
+	}
+	return nil, fmt.Errorf("checkpoint %s: no tokenizer.json or vocab.txt", path)
+}
+
+func fileExists(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// DoLowerCase reads do_lower_case from dir's tokenizer_config.json, for a
+// vocab.txt tokenizer; BERT's default is true.
+func DoLowerCase(dir string) bool {
+	var tc struct {
+		DoLowerCase *bool `json:"do_lower_case"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "tokenizer_config.json"))
+	if err == nil && json.Unmarshal(data, &tc) == nil && tc.DoLowerCase != nil {
+		return *tc.DoLowerCase
+	}
+	return true
+}
+
+// ResetCache empties the word cache, so that the next texts are tokenized
+// as by a freshly loaded tokenizer (for timing).
+func (t *Tokenizer) ResetCache() { t.tk.ResetCache() }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/shard"
 	"github.com/nerbench/nerbench/converter"
 	"github.com/nerbench/nerbench/internal/contract"
 )
@@ -37,6 +38,13 @@ concatenated outputs) or of benchstat -format csv old.txt new.txt, from the
 files named or from stdin ("-", or no files), and writes one benchmark.json
 per model. Prints one line per file written; warnings go to stderr.
 
+The outputs of the shards of a sharded run (make bench SHARD=i/n, the
+suite's -nerbench.shard, nerbench run --shard), from any number of machines
+and files, are merged into the files one unsplit run gives; a missing
+shard, a shard given twice, or shards of different matrices are errors.
+Results of different machines are never pooled: a model measured on
+several machines gets a benchmark.<machine>.json per machine.
+
 `)
 		fs.PrintDefaults()
 	}
@@ -55,6 +63,7 @@ per model. Prints one line per file written; warnings go to stderr.
 			return usageError("%v", err)
 		}
 		opts.Models = converter.FromConfig(cfg)
+		_, opts.Matrix = shard.Matrix(cfg)
 	}
 	inputs, err := converter.ReadInputs(files, convertStdin)
 	if err != nil {
@@ -65,6 +74,9 @@ per model. Prints one line per file written; warnings go to stderr.
 		fmt.Fprintf(stderr, "note: %s\n", n)
 	}
 	for _, w := range res.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	for _, w := range res.Noise {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	if convErr != nil {
@@ -105,6 +117,7 @@ type written struct {
 	BatchSizes []int    `json:"batch_sizes"`
 	Runs       []int    `json:"runs"` // per batch size; 0 when unknown
 	Device     string   `json:"device"`
+	Machine    string   `json:"machine,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
 }
 
@@ -117,7 +130,7 @@ func printWritten(w io.Writer, outs []*converter.Output, res *converter.Result, 
 		for i, n := range sizes {
 			runs[i] = runsOf(f.Batches[n])
 		}
-		list = append(list, written{Path: o.Path, Model: f.Model, BenchName: o.BenchName, BatchSizes: sizes, Runs: runs, Device: f.Device})
+		list = append(list, written{Path: o.Path, Model: f.Model, BenchName: o.BenchName, BatchSizes: sizes, Runs: runs, Device: f.Device, Machine: f.Machine})
 	}
 	if asJSON {
 		var warnings []string
@@ -138,7 +151,11 @@ func printWritten(w io.Writer, outs []*converter.Output, res *converter.Result, 
 		if strings.ContainsAny(model, " \t\"") {
 			model = strconv.Quote(model)
 		}
-		fmt.Fprintf(&b, "%s\tmodel=%s\tbatches=%s\truns=%s\n", x.Path, model, joinInts(x.BatchSizes), runsText(x.Runs))
+		fmt.Fprintf(&b, "%s\tmodel=%s\tbatches=%s\truns=%s", x.Path, model, joinInts(x.BatchSizes), runsText(x.Runs))
+		if x.Machine != "" {
+			fmt.Fprintf(&b, "\tmachine=%q", x.Machine)
+		}
+		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

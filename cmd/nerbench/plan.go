@@ -9,6 +9,7 @@ import (
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
 	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/shard"
 )
 
 func init() {
@@ -26,14 +27,18 @@ func planCmd(stdout, stderr io.Writer, args []string) error {
 	fs := flag.NewFlagSet("nerbench plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "bench.toml", "the bench.toml `file`")
+	shardArg := fs.String("shard", "", "print only the models with cells in shard `i/n` (the suite itself runs only that shard's cells when given the same shard: NERBENCH_SHARD or -nerbench.shard)")
+	durations := fs.String("shard-durations", "", "Go benchmark output `file` of a previous run: split the shards by its durations instead of the estimate")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: nerbench plan [-config bench.toml]
 
 Prints, for each [[model]] of bench.toml and each of its batch sizes, a
 tab-separated line
   NAME  BATCH  -test.bench=PATTERN  -test.benchtime=Nx
-that runs that one sub-benchmark with the model's own iterations. make
-bench runs every line once per round (COUNT rounds):
+that runs that one sub-benchmark with the model's own iterations. With
+-shard i/n, only the cells (model and batch size) of that shard (the
+suite, given the same shard, runs only those cells). make bench runs every
+line once per round (COUNT rounds):
   go test -c -o bin/suite.test .
   nerbench plan -config bench.toml > plan.tsv
   for round in 1 2 3; do
@@ -55,9 +60,34 @@ bench runs every line once per round (COUNT rounds):
 	if err != nil {
 		return usageError("%v", err)
 	}
+	spec, err := shard.ParseSpec(*shardArg)
+	if err != nil {
+		return usageError("-shard: %v", err)
+	}
+	var cells shard.Set
+	if !spec.IsZero() {
+		var d map[string]float64
+		if *durations != "" {
+			if d, err = shard.ReadDurations(*durations); err != nil {
+				return usageError("%v", err)
+			}
+		}
+		plan, err := shard.New(cfg, spec.Count, d)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		cells = plan.CellSet(spec)
+		fmt.Fprintf(stderr, "nerbench plan: shard %s of matrix %s has %d of %d cells, cost %d of %d (plan %s, by %s)\n",
+			spec, plan.Matrix, len(plan.Of(spec)), len(plan.Cells), plan.Cost(spec), plan.Cost(shard.Spec{}), plan.ID, plan.Basis)
+	} else if *durations != "" {
+		return usageError("-shard-durations needs -shard")
+	}
 	var b strings.Builder
 	for _, m := range cfg.Models {
 		for _, n := range m.Settings.BatchSizes {
+			if !cells.Has(m.BenchName(), n) {
+				continue
+			}
 			fmt.Fprintf(&b, "%s\t%d\t-test.bench=%s/^batch=%d$\t-test.benchtime=%dx\n", m.Name, n, benchPattern(m.Name), n, m.Settings.Iterations)
 		}
 	}

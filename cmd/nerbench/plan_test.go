@@ -67,3 +67,47 @@ batch_sizes = [4]
 		t.Errorf("missing config: exit %d, stderr %q; want 2 naming the file", code, stderr)
 	}
 }
+
+// With -shard, plan prints the models that have cells in that shard; the
+// shards together print every model, and more shards than cells is an
+// error.
+func TestPlanShard(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bench.toml")
+	toml := `test_data = "data.json"
+batch_sizes = [1, 8]
+[[model]]
+name = "a"
+checkpoint = "a"
+[[model]]
+name = "b"
+checkpoint = "b"
+[[model]]
+name = "c"
+checkpoint = "c"
+batch_sizes = [4]
+`
+	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, spec := range []string{"1/3", "2/3", "3/3"} {
+		code, stdout, stderr := runNerbench(t, "plan", "-config", cfg, "-shard", spec)
+		if code != 0 || !strings.Contains(stderr, "shard "+spec+" of matrix") {
+			t.Fatalf("-shard %s: exit %d\n%s", spec, code, stderr)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+			name, _, _ := strings.Cut(line, "\t")
+			seen[name] = true
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("models over all shards: %v, want a, b, c", seen)
+	}
+	if code, _, stderr := runNerbench(t, "plan", "-config", cfg, "-shard", "1/6"); code != 2 || !strings.Contains(stderr, "only 5 cells") {
+		t.Errorf("-shard 1/6 of 5 cells: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runNerbench(t, "plan", "-config", cfg, "-shard", "0/3"); code != 2 || !strings.Contains(stderr, "want i/n") {
+		t.Errorf("-shard 0/3: exit %d\n%s", code, stderr)
+	}
+}

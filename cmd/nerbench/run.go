@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/nerbench/nerbench/benchmarks/config"
+	"github.com/nerbench/nerbench/benchmarks/shard"
 )
 
 // runSummary is the run command's line in nerbench's usage.
@@ -92,6 +93,7 @@ func isListValue(s string) bool {
 
 type runFlags struct {
 	checkpoint, testData, output, device, name, format string
+	shard, durations, machine                          string
 	batchSizes                                         intList
 	iterations, warmup, texts, maxLength, intra, inter int
 	keepSamples                                        bool
@@ -101,6 +103,9 @@ type runFlags struct {
 type runArgs struct {
 	name, checkpoint, output, format string
 	settings                         config.Settings
+	shard                            shard.Spec
+	durations                        map[string]float64 // nil: cost estimates
+	machine                          string             // "": the default label
 }
 
 // parseRunArgs parses and checks the run command's flags.
@@ -123,6 +128,9 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	fs.StringVar(&f.name, "name", "", "model name in results (default: the trial folder's name)")
 	fs.StringVar(&f.format, "format", "table", "what to print on stdout: table, gobench (Go benchmark format, for benchstat and nerbench convert) or json")
 	fs.BoolVar(&f.keepSamples, "keep-samples", false, "keep per-iteration latencies in benchmark.json (samples_ms), and in the samples file beside it (<output>.samples.jsonl)")
+	fs.StringVar(&f.shard, "shard", "", "measure only shard `i/n` of the batch sizes (split by expected cost), and write its Go benchmark output beside --output for nerbench convert to merge")
+	fs.StringVar(&f.durations, "shard-durations", "", "Go benchmark output `file` of a previous run: split the shards by its durations")
+	fs.StringVar(&f.machine, "machine", "", "machine `label` recorded with the results (default: the CPU model and core count, and the GPU)")
 	if err := fs.Parse(expandListArgs(args, "batch-sizes")); err != nil {
 		return nil, flagError(err)
 	}
@@ -155,7 +163,25 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	if f.name == "" {
 		f.name = defaultName(f.checkpoint)
 	}
-	return &runArgs{name: f.name, checkpoint: f.checkpoint, output: f.output, format: f.format, settings: s}, nil
+	a := &runArgs{name: f.name, checkpoint: f.checkpoint, output: f.output, format: f.format, settings: s, machine: f.machine}
+	var err error
+	if a.shard, err = shard.ParseSpec(f.shard); err != nil {
+		return nil, usageError("--shard: %v", err)
+	}
+	if f.durations != "" {
+		if a.shard.IsZero() {
+			return nil, usageError("--shard-durations needs --shard")
+		}
+		if a.durations, err = shard.ReadDurations(f.durations); err != nil {
+			return nil, usageError("%v", err)
+		}
+	}
+	if f.machine != "" {
+		if err := shard.CheckMachine(f.machine); err != nil {
+			return nil, usageError("--machine: %v", err)
+		}
+	}
+	return a, nil
 }
 
 // defaultName names a model after its trial folder: ".../trial_3/checkpoint"
@@ -174,4 +200,27 @@ func defaultName(dir string) string {
 		return filepath.Base(filepath.Dir(abs)) + "_" + base
 	}
 	return base
+}
+
+// plan returns the shard plan of a run: its matrix is the one checkpoint
+// at every batch size; nil for an unsharded run.
+func (a *runArgs) plan() (*shard.Plan, error) {
+	ckpt, err := filepath.Abs(a.checkpoint)
+	if err != nil {
+		return nil, err
+	}
+	out, err := filepath.Abs(a.output)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &config.Config{Path: "nerbench run", Dir: filepath.Dir(ckpt),
+		Models: []config.Model{{Name: a.name, Checkpoint: ckpt, Output: out, Settings: a.settings}}}
+	n := max(a.shard.Count, 1)
+	return shard.New(cfg, n, a.durations)
+}
+
+// ShardOutput returns where a sharded run writes its Go benchmark output:
+// beside --output, benchmark.json → benchmark.shard-2-of-3.txt.
+func shardOutput(output string, s shard.Spec) string {
+	return strings.TrimSuffix(output, filepath.Ext(output)) + fmt.Sprintf(".shard-%d-of-%d.txt", s.Index, s.Count)
 }

@@ -17,11 +17,11 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
-	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/benchmarks/dataset"
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/runner"
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
+	"github.com/nerbench/nerbench/benchmarks/shard"
 	"github.com/nerbench/nerbench/benchmarks/workload"
 	"github.com/nerbench/nerbench/converter"
 	"github.com/nerbench/nerbench/internal/contract"
@@ -39,7 +39,7 @@ func runCmd(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	return measure(stdout, stderr, a.name, a.checkpoint, a.output, a.format, a.settings)
+	return measure(stdout, stderr, a)
 }
 
 // measure runs every batch size of s on the checkpoint and writes out.
@@ -48,7 +48,24 @@ func runCmd(stdout, stderr io.Writer, args []string) error {
 // stdout too with format gobench), and makes benchmark.json from them with
 // the converter, as nerbench convert does: one builder of the file. Kept
 // samples go, as the suite keeps them, to the samples file beside out.
-func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.Settings) (err error) {
+//
+// With --shard it measures only the shard's batch sizes, and writes their
+// Go benchmark output, with the shard's configuration lines, beside out
+// (shardOutput) instead of benchmark.json: nerbench convert merges the
+// shards.
+func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
+	name, ckpt, out, format, s := a.name, a.checkpoint, a.output, a.format, a.settings
+	plan, err := a.plan()
+	if err != nil {
+		return usageError("%v", err)
+	}
+	s.BatchSizes = nil
+	for _, c := range plan.Of(a.shard) {
+		s.BatchSizes = append(s.BatchSizes, c.Batch)
+	}
+	if !a.shard.IsZero() {
+		fmt.Fprintf(stderr, "shard %s: batch sizes %s of %s\n", a.shard, (*intList)(&s.BatchSizes), (*intList)(&a.settings.BatchSizes))
+	}
 	ds, err := dataset.Load(s.TestData)
 	if err != nil {
 		return usageError("%v", err)
@@ -70,8 +87,8 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens), device %s, ONNX Runtime %s\n",
-		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, m.Session.Device, version)
+	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens) tokenized in %v on %d cores, device %s, ONNX Runtime %s\n",
+		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(10*time.Microsecond), runtime.GOMAXPROCS(0), m.Session.Device, version)
 	var samples *samplefile.File
 	if s.KeepSamples {
 		if samples, err = samplefile.Create(samplefile.Path(out)); err != nil {
@@ -83,12 +100,20 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 			}
 		}()
 	}
-	env := runner.Env{ORTVersion: version, Device: m.Session.Device, IntraOpThreads: s.IntraOpThreads,
-		InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength, Commit: runner.GitCommit(), SamplesFile: samples.Path()}
+	env, err := runner.Provenance(m, ds.Path, len(enc.Texts), len(ds.Texts))
+	if err != nil {
+		return err
+	}
+	env.ORTVersion, env.Device, env.Commit, env.SamplesFile = version, m.Session.Device, runner.GitCommit(), samples.Path()
+	machine, err := shard.Machine(a.machine, m.Session.Device)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	cfg := append([]benchfmt.Config{
 		{Key: "goos", Value: []byte(runtime.GOOS), File: true},
 		{Key: "goarch", Value: []byte(runtime.GOARCH), File: true},
 	}, env.Config()...)
+	cfg = append(cfg, shard.Config(plan, a.shard, machine)...)
 
 	var gobench bytes.Buffer // the results, for the converter
 	w := io.Writer(&gobench)
@@ -135,6 +160,14 @@ func measure(stdout, stderr io.Writer, name, ckpt, out, format string, s config.
 		}
 	}
 
+	if !a.shard.IsZero() {
+		path := shardOutput(out, a.shard)
+		if err := contract.WriteFileAtomic(path, gobench.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote shard %s to %s; merge every shard's file with nerbench convert -out-dir DIR FILES...\n", a.shard, path)
+		return nil
+	}
 	f, err := convert(stderr, gobench.Bytes(), name, ckpt, out)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -118,6 +119,9 @@ func testRunWritesValidFile(t *testing.T, ckpt, name string) {
 	if !strings.Contains(stderr, "3 texts (1 empty skipped") {
 		t.Errorf("stderr should count the skipped empty text:\n%s", stderr)
 	}
+	if !regexp.MustCompile(`tokenized in [0-9.]+[µm]?s on \d+ cores`).MatchString(stderr) {
+		t.Errorf("stderr should say how long tokenization took:\n%s", stderr)
+	}
 }
 
 func TestRunGoBenchFormat(t *testing.T) {
@@ -212,6 +216,55 @@ func TestDefaultName(t *testing.T) {
 	} {
 		if got := defaultName(dir); got != want {
 			t.Errorf("defaultName(%q) = %q, want %q", dir, got, want)
+		}
+	}
+}
+
+// nerbench run --shard measures a shard's batch sizes and writes their Go
+// benchmark output beside --output; nerbench convert merges the shards
+// into the benchmark.json one unsplit run writes.
+func TestRunShards(t *testing.T) {
+	ckpt, texts := ownCheckpoint(t), writeTexts(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "benchmark.json")
+	var files []string
+	for i, spec := range []string{"1/2", "2/2"} {
+		code, _, stderr := runNerbench(t, "run", "--checkpoint", ckpt, "--test-data", texts, "--batch-sizes", "1", "2", "3",
+			"--iterations", "3", "--warmup", "0", "--output", out, "--shard", spec, "--machine", "runner "+spec[:1])
+		if code != 0 {
+			t.Fatalf("--shard %s: exit %d\n%s", spec, code, stderr)
+		}
+		files = append(files, filepath.Join(dir, "benchmark.shard-"+spec[:1]+"-of-2.txt"))
+		data, err := os.ReadFile(files[i])
+		if err != nil {
+			t.Fatalf("--shard %s: %v\n%s", spec, err, stderr)
+		}
+		if !strings.Contains(string(data), "shard: "+spec+"\n") || !strings.Contains(string(data), "machine: runner "+spec[:1]+"\n") {
+			t.Errorf("--shard %s: no shard or machine line in\n%s", spec, data)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a shard wrote %s: only the merge may", out)
+	}
+	merged := filepath.Join(dir, "merged")
+	if code, _, stderr := runNerbench(t, "convert", "-out-dir", merged, files[0]); code != 2 || !strings.Contains(stderr, "missing shard 2/2") {
+		t.Errorf("one shard of two: exit %d\n%s", code, stderr)
+	}
+	code, stdout, stderr := runNerbench(t, "convert", "-out-dir", merged, files[1], files[0])
+	if code != 0 {
+		t.Fatalf("convert: exit %d\n%s", code, stderr)
+	}
+	f, err := contract.Read(filepath.Join(merged, "tiny_trial_3", "benchmark.json"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	if got := f.BatchSizes(); !reflect.DeepEqual(got, []int{1, 2, 3}) || f.Machine != "runner 1, runner 2" {
+		t.Errorf("merged: batch sizes %v, machine %q", got, f.Machine)
+	}
+	for n, b := range f.Batches {
+		// 3 iterations in whole passes over 3 texts: 3 of 1, 4 of 2, 3 of 3.
+		if want := map[int]int{1: 3, 2: 4, 3: 3}[n]; b.Iterations != want || b.Runs != 0 {
+			t.Errorf("batch %d: %d iterations, %d runs; want %d, 0", n, b.Iterations, b.Runs, want)
 		}
 	}
 }

@@ -50,10 +50,11 @@ func selectCmd(stdout, stderr io.Writer, args []string) error {
 	bench := fs.Bool("benchmark", false, "first benchmark, in interleaved rounds on the texts and settings of --config, the best trials whose benchmark.json is missing, measured on other work or on another machine (needs cgo)")
 	rounds := fs.Int("rounds", 4, "rounds of --benchmark; 4 or more let select test speed differences against the noise")
 	allowDifferent := fs.Bool("allow-different-work", false, "rank by latencies measured on different work (workload fingerprints differ); they are marked in the warnings")
+	machine := fs.String("machine", "", "decide for the machine of this `label`: read each trial's benchmark of that machine (benchmark.json or benchmark.<machine>.json); needed when trials were benchmarked on several machines")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: nerbench select --hpo-dir DIR --metric NAME [--goal maximize|minimize]
                        [--accuracy-threshold X [--min-accuracy-gain X]] [--relative|--absolute]
-                       [--output FILE] [--config bench.toml]
+                       [--output FILE] [--config bench.toml] [--machine LABEL]
 
 Takes the best trial of each backbone of an HPO tree by the metric and picks
 the one to ship: the best, or with --accuracy-threshold the most accurate
@@ -139,6 +140,7 @@ Writes the selection as JSON; warnings go to stderr.
 		AccuracyThreshold: sel.AccuracyThreshold,
 		Absolute:          !sel.Relative,
 		MinAccuracyGain:   sel.MinAccuracyGain,
+		Machine:           *machine,
 
 		AllowDifferentWork: *allowDifferent,
 	}

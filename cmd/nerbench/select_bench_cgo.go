@@ -14,7 +14,6 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
-	"github.com/nerbench/nerbench/benchmarks/conditions"
 	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/benchmarks/dataset"
 	"github.com/nerbench/nerbench/benchmarks/engine"
@@ -80,7 +79,6 @@ func benchmarkCandidates(stderr io.Writer, o selection.Options, s config.Setting
 			err = errors.Join(err, a.model.Close())
 		}
 	}()
-	mach := conditions.ReadMachine()
 	for _, c := range todo {
 		a := &arm{name: benchname.Sanitize(c.Backbone + "_" + c.TrialName), ckpt: checkpointOf(c.TrialDir),
 			out: filepath.Join(c.TrialDir, "benchmark.json")}
@@ -102,18 +100,11 @@ func benchmarkCandidates(stderr io.Writer, o selection.Options, s config.Setting
 			}
 			a.batches = append(a.batches, bs)
 		}
-		env := runner.Env{ORTVersion: version, Device: a.model.Session.Device, IntraOpThreads: s.IntraOpThreads,
-			InterOpThreads: s.InterOpThreads, MaxLength: a.model.MaxLength, Commit: runner.GitCommit(),
-			TimedTexts: fmt.Sprintf("%d of %d", len(enc.Texts), len(ds.Texts)), ORTThreads: a.model.ORTThreads,
-			GOMAXPROCS: mach.GOMAXPROCS, CPUQuota: mach.QuotaString()}
-		for _, p := range []struct {
-			dst  *string
-			path string
-		}{{&env.ModelSHA, a.model.Checkpoint.ModelPath}, {&env.TokenizerSHA, a.model.TokenizerPath}, {&env.DataSHA, s.TestData}} {
-			if *p.dst, err = runner.SHA256File(p.path); err != nil {
-				return err
-			}
+		env, err := runner.Provenance(a.model, ds.Path, len(enc.Texts), len(ds.Texts))
+		if err != nil {
+			return err
 		}
+		env.ORTVersion, env.Device, env.Commit = version, a.model.Session.Device, runner.GitCommit()
 		a.cfg = append([]benchfmt.Config{
 			{Key: "goos", Value: []byte(runtime.GOOS), File: true},
 			{Key: "goarch", Value: []byte(runtime.GOARCH), File: true},

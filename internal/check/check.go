@@ -454,7 +454,7 @@ var ErrNoMatch = errors.New("nothing to compare")
 // configKeysThatMatter are configuration lines whose difference between
 // the sides makes a comparison suspect.
 var configKeysThatMatter = []string{"goos", "goarch", "cpu", contract.ConfigDevice, contract.ConfigORTVersion,
-	contract.ConfigIntraOpThreads, contract.ConfigInterOpThreads, contract.ConfigMaxLength}
+	contract.ConfigIntraOpThreads, contract.ConfigInterOpThreads, contract.ConfigMaxLength, contract.ConfigMachine}
 
 // Compare compares candidate against baseline. It returns an error for
 // invalid options, for a model map that names models not present, and

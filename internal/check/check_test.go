@@ -431,3 +431,20 @@ func TestNoiseWarned(t *testing.T) {
 		t.Errorf("warnings %q", w)
 	}
 }
+
+// Sides measured on different machines are compared with a warning that
+// names both machines.
+func TestMachinesDiffer(t *testing.T) {
+	mk := func(machine string) *Side {
+		s := NewSide()
+		s.Add(bench1, "ns/op", SourceRuns, spread(100, 0.01, 5)...)
+		s.addConfig("machine", machine)
+		return s
+	}
+	rep := mustCompare(t, mk("box a x2"), mk("box b x8"), DefaultOptions())
+	if !slices.ContainsFunc(rep.Warnings, func(w string) bool {
+		return strings.Contains(w, "machine differs: baseline box a x2, candidate box b x8")
+	}) {
+		t.Errorf("warnings %q: want one that the machines differ", rep.Warnings)
+	}
+}

@@ -174,6 +174,9 @@ func (s *Side) readJSON(name string, data []byte) error {
 	if f.Device != "" {
 		s.addConfig(contract.ConfigDevice, f.Device)
 	}
+	if f.Machine != "" {
+		s.addConfig(contract.ConfigMachine, f.Machine)
+	}
 	for _, k := range slices.Sorted(maps.Keys(f.Config)) {
 		s.addConfig(k, f.Config[k])
 	}

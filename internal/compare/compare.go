@@ -20,8 +20,12 @@
 //	outputs/hpo/bert/trial_1/benchmark.json  →  bert/trial_1
 //	results/distilbert/benchmark.json        →  distilbert
 //
-// A trial folder is one whose name starts with "trial". When two files get
-// the same name this way, each of them is named by its path instead.
+// A trial folder is one whose name starts with "trial". When the files
+// were measured on different machines (their "machine" key), each name is
+// followed by " @ <machine>", so that every machine has a column of its
+// own: a folder holding a benchmark.<machine>.json per machine (see
+// nerbench convert) gives one column per machine. When two files get the
+// same name this way, each of them is named by its path instead.
 // Names given explicitly (Load's names) must be as many as the files,
 // non-empty and distinct.
 //
@@ -76,30 +80,56 @@ func Load(paths, names []string) ([]Model, error) {
 		}
 		seen[n] = i
 	}
-	models := make([]Model, len(paths))
+	var models []Model
 	for i, p := range paths {
+		files := []string{p}
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			p = filepath.Join(p, "benchmark.json")
-		}
-		f, err := contract.Read(p)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-				return nil, fmt.Errorf("reading %s: %w", p, errors.Unwrap(err))
+			files = contract.FilesIn(p) // benchmark.json, and one file per machine
+			if len(files) == 0 {
+				files = []string{filepath.Join(p, "benchmark.json")}
 			}
-			return nil, err // contract.Decode names the file
 		}
-		if err := f.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: not a valid benchmark.json: %w", p, oneLine(err))
-		}
-		models[i] = Model{Path: p, File: f}
-		if len(names) > 0 {
-			models[i].Name = names[i]
+		for _, p := range files {
+			f, err := contract.Read(p)
+			if err != nil {
+				if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+					return nil, fmt.Errorf("reading %s: %w", p, errors.Unwrap(err))
+				}
+				return nil, err // contract.Decode names the file
+			}
+			if err := f.Validate(); err != nil {
+				return nil, fmt.Errorf("%s: not a valid benchmark.json: %w", p, oneLine(err))
+			}
+			m := Model{Path: p, File: f}
+			if len(names) > 0 {
+				m.Name = names[i]
+				if len(files) > 1 {
+					m.Name += MachineSep + f.Machine
+				}
+			}
+			models = append(models, m)
 		}
 	}
 	if len(names) == 0 {
 		setDefaultNames(models)
 	}
 	return models, nil
+}
+
+// MachineSep joins a model's name and its machine label in the name of a
+// column, when the files compared were measured on different machines.
+const MachineSep = " @ "
+
+// Machines returns the distinct machine labels of models, in order of
+// first appearance, without "".
+func Machines(models []Model) []string {
+	var out []string
+	for _, m := range models {
+		if l := m.File.Machine; l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // oneLine joins the lines of a joined error with "; ".
@@ -135,8 +165,12 @@ func DefaultName(path string) string {
 // path where two default names collide.
 func setDefaultNames(models []Model) {
 	count := map[string]int{}
+	several := len(Machines(models)) > 1
 	for i := range models {
 		models[i].Name = DefaultName(models[i].Path)
+		if several && models[i].File.Machine != "" {
+			models[i].Name += MachineSep + models[i].File.Machine
+		}
 		count[models[i].Name]++
 	}
 	for i := range models {
@@ -213,10 +247,11 @@ type Section struct {
 
 // Column describes one model of the table.
 type Column struct {
-	Name   string // the name shown
-	Path   string // the file read
-	Model  string // the file's "model" key
-	Device string
+	Name    string // the name shown
+	Path    string // the file read
+	Model   string // the file's "model" key
+	Device  string
+	Machine string // the file's "machine" key
 }
 
 // Table is the comparison of several models.
@@ -292,7 +327,7 @@ func Build(models []Model) *Table {
 	t := &Table{Title: Title}
 	var sizes []int
 	for _, m := range models {
-		t.Columns = append(t.Columns, Column{Name: m.Name, Path: m.Path, Model: m.File.Model, Device: m.File.Device})
+		t.Columns = append(t.Columns, Column{Name: m.Name, Path: m.Path, Model: m.File.Model, Device: m.File.Device, Machine: m.File.Machine})
 		for n := range m.File.Batches {
 			if !slices.Contains(sizes, n) {
 				sizes = append(sizes, n)

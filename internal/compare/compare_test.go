@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"github.com/nerbench/nerbench/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/golden"
 )
 
 // The inputs are benchmark.json files of the demo models as the suite wrote
@@ -248,5 +250,44 @@ func TestMachineFormats(t *testing.T) {
 	mean := got.Sections[0]
 	if mean.Key != "mean_ms" || *mean.Rows[0].Values[0] != models[0].File.Batches[1].MeanMS || mean.Rows[2].Values[1] != nil {
 		t.Errorf("JSON mean section %+v", mean)
+	}
+}
+
+// A trial folder with a benchmark.<machine>.json per machine (what nerbench
+// convert writes for a model measured on several machines) gives one
+// column per machine, named after the machine; files of one machine keep
+// their plain names.
+func TestMachinesSideBySide(t *testing.T) {
+	f, err := contract.Read(tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "tiny", "trial_0")
+	for i, label := range []string{"AMD EPYC x4", "Intel Xeon x8 + cuda NVIDIA A10G"} {
+		f.Machine = label
+		f.Batches[1].MeanMS = float64(i + 1)
+		if err := contract.Write(contract.MachinePath(filepath.Join(dir, "benchmark.json"), label), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	models, err := Load([]string{dir, distilbert}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := Build(models)
+	var names []string
+	for _, c := range table.Columns {
+		names = append(names, c.Name)
+	}
+	want := []string{"tiny/trial_0 @ AMD EPYC x4", "tiny/trial_0 @ Intel Xeon x8 + cuda NVIDIA A10G", "distilbert/trial_1"}
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Errorf("columns %q, want %q", names, want)
+	}
+	if got := table.Section(contract.KeyMean).Rows[0].Cells; got[0].Value != 1 || got[1].Value != 2 {
+		t.Errorf("batch 1 means %v: each machine's own", got)
+	}
+	models, err = Load([]string{dir}, []string{"tiny"})
+	if err != nil || len(models) != 2 || models[1].Name != "tiny @ Intel Xeon x8 + cuda NVIDIA A10G" {
+		t.Errorf("named: %v, %v", models, err)
 	}
 }

@@ -220,10 +220,11 @@ type (
 		Notes      []string      `json:"notes,omitempty"`
 	}
 	jsonColumn struct {
-		Name   string `json:"name"`
-		Path   string `json:"path"`
-		Model  string `json:"model,omitempty"`
-		Device string `json:"device"`
+		Name    string `json:"name"`
+		Path    string `json:"path"`
+		Model   string `json:"model,omitempty"`
+		Device  string `json:"device"`
+		Machine string `json:"machine,omitempty"`
 	}
 	jsonSection struct {
 		Metric
@@ -241,7 +242,7 @@ type (
 // JSON writes the table as one JSON object:
 //
 //	{"title": "Model Comparison",
-//	 "models": [{"name": …, "path": …, "model": …, "device": …}, …],
+//	 "models": [{"name": …, "path": …, "model": …, "device": …, "machine": …}, …],
 //	 "batch_sizes": [1, 8],
 //	 "sections": [{"key": "mean_ms", "title": "Mean Latency (ms)",
 //	               "unit": "ms", "better": "lower",

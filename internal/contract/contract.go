@@ -114,6 +114,11 @@ type File struct {
 	Checkpoint string
 	// Config holds the run's configuration lines (ort-version, cpu, goos, …).
 	Config map[string]string
+	// Machine is the label of the machine measured (KeyMachine); "" when
+	// the results do not say. Several labels, comma-separated, when the
+	// batch sizes were measured on different machines (each batch entry
+	// then says which).
+	Machine string
 	// Extra holds any other top-level keys, kept as read.
 	Extra map[string]json.RawMessage
 }
@@ -124,6 +129,7 @@ type fileFields struct {
 	Model      string            `json:"model,omitempty"`
 	Checkpoint string            `json:"checkpoint,omitempty"`
 	Config     map[string]string `json:"config,omitempty"`
+	Machine    string            `json:"machine,omitempty"`
 }
 
 // BatchKey returns "batch_<n>".
@@ -170,7 +176,7 @@ func (f File) MarshalJSON() ([]byte, error) {
 			return nil, err
 		}
 	}
-	typed, err := json.Marshal(fileFields{f.Device, f.Timestamp, f.Model, f.Checkpoint, f.Config})
+	typed, err := json.Marshal(fileFields{f.Device, f.Timestamp, f.Model, f.Checkpoint, f.Config, f.Machine})
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +218,7 @@ func (f *File) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*f = File{Batches: map[int]*Batch{}, Device: ff.Device, Timestamp: ff.Timestamp,
-		Model: ff.Model, Checkpoint: ff.Checkpoint, Config: ff.Config}
+		Model: ff.Model, Checkpoint: ff.Checkpoint, Config: ff.Config, Machine: ff.Machine}
 	for k, v := range raw {
 		n, ok := ParseBatchKey(k)
 		if !ok {

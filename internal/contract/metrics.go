@@ -253,14 +253,39 @@ const (
 	ConfigTimedTexts   = "timed-texts"
 	ConfigGOMAXPROCS   = "gomaxprocs"
 	ConfigCPUQuota     = "cpu-quota"
-	// ConfigORTThreads is the number of threads the ONNX Runtime session
-	// started, plus the calling thread: the intra-op pool in effect.
+	// ConfigORTThreads is the intra-op pool in effect: intra_op_threads
+	// when set, else the number of threads the ONNX Runtime session
+	// started plus the calling thread (a Go runtime thread started at the
+	// same moment can make it one high).
 	ConfigORTThreads = "ort-threads"
 	// ConfigWorkload is printed before each batch size's results: the
 	// workload fingerprint (package benchmarks/workload). The converter
 	// writes it into that batch's entry as "workload".
 	ConfigWorkload = "workload"
+
+	// ConfigMachine is the machine label (--machine, NERBENCH_MACHINE;
+	// by default the CPU model and core count, and the GPU when one is
+	// used). The converter never pools results of different machines
+	// into one number; benchmark.json carries it as KeyMachine.
+	ConfigMachine = "machine"
+	// ConfigMatrix is the fingerprint of the model × batch matrix and of
+	// the settings that decide what each cell measures; ConfigMatrixCells
+	// is the matrix's number of cells.
+	ConfigMatrix      = "matrix"
+	ConfigMatrixCells = "matrix-cells"
+	// ConfigShard is the shard a run measured, "i/n"; ConfigShardCells
+	// lists its cells ("model=<bench name>/batch=<n>", comma-separated);
+	// ConfigShardPlan is the fingerprint of the assignment of every cell
+	// to a shard. All three are empty in an unsharded run.
+	ConfigShard      = "shard"
+	ConfigShardCells = "shard-cells"
+	ConfigShardPlan  = "shard-plan"
 )
+
+// KeyMachine is the benchmark.json key, at the top level, of the machine
+// label the results were measured on; in a file merged from shards of
+// several machines, each batch entry also carries the label of its own.
+const KeyMachine = "machine"
 
 // PercentileMethod names the percentile rule, for the percentile-method
 // configuration line.

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nerbench/nerbench/internal/compare"
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // The inputs are benchmark.json files of the demo models as nerbench wrote
@@ -196,5 +198,35 @@ func TestTicks(t *testing.T) {
 	}
 	if s, _ := batchScale([]int{8}, 0, 100); s.pos(8) != 50 {
 		t.Errorf("one batch size is not centred: %v", s.pos(8))
+	}
+}
+
+// A model measured on two machines (a benchmark.<machine>.json each, as
+// nerbench convert writes them) is two series, one per machine.
+func TestSeriesPerMachine(t *testing.T) {
+	f, err := contract.Read(testFiles[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "bert", "trial_1")
+	for _, label := range []string{"cpu box x4", "gpu box x8 + cuda A10G"} {
+		f.Machine = label
+		if err := contract.Write(contract.MachinePath(filepath.Join(dir, "benchmark.json"), label), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	models, err := compare.Load([]string{dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range Charts(models)[0].Series {
+		names = append(names, s.Name)
+	}
+	if want := []string{"trial_1 @ cpu box x4", "trial_1 @ gpu box x8 + cuda A10G"}; len(names) != 2 || !strings.HasSuffix(names[0], want[0]) || !strings.HasSuffix(names[1], want[1]) {
+		t.Errorf("series %q, want one per machine %q", names, want)
+	}
+	if page := render(t, models, Options{}); !strings.Contains(page, "trial_1 @ gpu box x8") {
+		t.Error("the page does not name the machines")
 	}
 }

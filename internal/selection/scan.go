@@ -41,8 +41,10 @@ type Candidate struct {
 
 	// LatencyMS is batch_1.mean_ms of the trial's benchmark.json, or nil.
 	LatencyMS *float64
-	// BenchmarkPath is the benchmark.json read, if any.
-	BenchmarkPath string
+	// BenchmarkPath is the benchmark.json read, if any, and
+	// BenchmarkMachine the machine label it carries.
+	BenchmarkPath    string
+	BenchmarkMachine string
 	// Workload is batch_1's workload fingerprint ("" when the file has
 	// none); LatencyRuns its mean latency per run (run_values), across
 	// rounds; BenchWarnings the file's noise warnings about batch 1.
@@ -103,8 +105,25 @@ func Scan(o Options) ([]*Candidate, []string, error) {
 		if c == nil {
 			continue
 		}
-		c.speedData(warn)
+		if err := c.speedData(o.Machine, warn); err != nil {
+			return nil, warns, err
+		}
 		cands = append(cands, c)
+	}
+	if o.Machine == "" {
+		machines := map[string][]string{}
+		for _, c := range cands {
+			if c.BenchmarkMachine != "" {
+				machines[c.BenchmarkMachine] = append(machines[c.BenchmarkMachine], c.Backbone)
+			}
+		}
+		if len(machines) > 1 {
+			var parts []string
+			for _, m := range slices.Sorted(maps.Keys(machines)) {
+				parts = append(parts, fmt.Sprintf("%s on %s", strings.Join(machines[m], ", "), m))
+			}
+			return nil, warns, fmt.Errorf("the candidates' benchmarks were measured on different machines (%s): latencies of different machines are not compared; give the machine to decide for (--machine)", strings.Join(parts, "; "))
+		}
 	}
 	if len(cands) == 0 {
 		if backbones == 0 {
@@ -312,21 +331,42 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// speedData fills in c's benchmark latency and parameter count.
-func (c *Candidate) speedData(warn func(string, ...any)) {
-	for _, path := range []string{
-		filepath.Join(c.TrialDir, "benchmark.json"),
-		filepath.Join(c.TrialDir, "checkpoint", "benchmark.json"),
-	} {
-		if _, err := os.Stat(path); err != nil {
+// speedData fills in c's benchmark latency and parameter count. The
+// benchmark is the trial's benchmark.json, or one of its per-machine
+// benchmark.<machine>.json files (contract.FilesIn): the one of machine
+// when machine is given, else the only one; a trial with files of several
+// machines and no machine given is an error.
+func (c *Candidate) speedData(machine string, warn func(string, ...any)) error {
+	for _, dir := range []string{c.TrialDir, filepath.Join(c.TrialDir, "checkpoint")} {
+		var found []string // machines of the files read
+		var picked string
+		for _, path := range contract.FilesIn(dir) {
+			f, err := contract.Read(path)
+			if err != nil {
+				warn("%s: %v; treated as missing", path, strings.TrimPrefix(err.Error(), path+": "))
+				continue
+			}
+			found = append(found, f.Machine)
+			if machine == "" || f.Machine == machine {
+				picked = path
+			}
+		}
+		switch {
+		case len(found) == 0:
+			continue
+		case machine == "" && len(found) > 1:
+			return fmt.Errorf("%s: benchmarks of several machines (%s): give the machine to decide for (--machine)", dir, strings.Join(found, "; "))
+		case picked == "":
+			warn("%s: no benchmark of machine %q (only of %s); treated as missing", dir, machine, strings.Join(found, "; "))
 			continue
 		}
-		ms, f, err := readLatency(path)
+		ms, f, err := readLatency(picked)
 		if err != nil {
-			warn("%s: %v; treated as missing", path, err)
+			warn("%s: %v; treated as missing", picked, err)
 			continue
 		}
-		c.LatencyMS, c.BenchmarkPath = &ms, path
+		c.LatencyMS, c.BenchmarkPath = &ms, picked
+		c.BenchmarkMachine = f.Machine
 		b := f.Batches[1]
 		c.Workload, c.LatencyRuns, c.BenchWarnings = b.Workload(), b.RunValues[contract.KeyMean], f.BatchWarnings(1)
 		break
@@ -341,7 +381,7 @@ func (c *Candidate) speedData(warn func(string, ...any)) {
 			warn("%s: no weights among the model's initializers; parameter count unknown", path)
 		default:
 			c.Parameters, c.ParametersFrom, c.ParametersPath = n.Parameters, "onnx", path
-			return
+			return nil
 		}
 	}
 	for _, path := range []string{
@@ -354,11 +394,12 @@ func (c *Candidate) speedData(warn func(string, ...any)) {
 		n, err := estimateFile(path)
 		if err != nil {
 			warn("%v; no parameter count for %s", err, c.Backbone)
-			return
+			return nil
 		}
 		c.Parameters, c.ParametersFrom, c.ParametersPath = n, "config.json", path
-		return
+		return nil
 	}
+	return nil
 }
 
 // readLatency returns batch_1.mean_ms of a benchmark.json: the mean

@@ -404,3 +404,65 @@ func appendField(b []byte, num byte, v []byte) []byte { return append(append(b, 
 func appendBytesHeader(b []byte, num byte, n int) []byte {
 	return append(append(b, num<<3|2), varint(uint64(n))...)
 }
+
+// machineJSON is benchJSON of a machine.
+func machineJSON(t *testing.T, ms float64, machine string) string {
+	t.Helper()
+	f, err := contract.Decode("x", []byte(benchJSON(t, ms)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Machine = machine
+	data, err := contract.Encode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// select decides for the machine it is given: each trial's benchmark of
+// that machine; without one, trials benchmarked on several machines, or
+// candidates measured on different machines, are refused.
+func TestSelectForMachine(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"big/trial_0/metrics.json":                        metrics("0.90"),
+		"big/trial_0/benchmark.cpu-box.json":              machineJSON(t, 40, "cpu box"),
+		"big/trial_0/benchmark.gpu-box.json":              machineJSON(t, 2, "gpu box"),
+		"small/trial_0/metrics.json":                      metrics("0.89"),
+		"small/trial_0/benchmark.cpu-box.json":            machineJSON(t, 10, "cpu box"),
+		"small/trial_0/checkpoint/benchmark.gpu-box.json": machineJSON(t, 3, "gpu box"),
+	})
+	opts := Options{HPODir: root, Metric: "macro-f1", AccuracyThreshold: f(0.02)}
+	for machine, want := range map[string]string{"cpu box": "small", "gpu box": "big"} {
+		o := opts
+		o.Machine = machine
+		res, err := Select(o)
+		if err != nil {
+			t.Fatalf("%s: %v", machine, err)
+		}
+		if res.Selection.Backbone != want {
+			t.Errorf("for %s: chose %s, want %s (%s)", machine, res.Selection.Backbone, want, res.Selection.SelectionCriteria.Reason)
+		}
+		for _, c := range res.Selection.SelectionCriteria.AllCandidates {
+			if c.BenchmarkMachine != machine {
+				t.Errorf("for %s: %s's benchmark is of %q", machine, c.Backbone, c.BenchmarkMachine)
+			}
+		}
+	}
+	if _, err := Select(opts); err == nil || !strings.Contains(err.Error(), "benchmarks of several machines (cpu box; gpu box)") {
+		t.Errorf("no machine given: %v", err)
+	}
+	// One file each, but of different machines: not compared.
+	root = t.TempDir()
+	writeTree(t, root, map[string]string{
+		"big/trial_0/metrics.json":     metrics("0.90"),
+		"big/trial_0/benchmark.json":   machineJSON(t, 2, "gpu box"),
+		"small/trial_0/metrics.json":   metrics("0.89"),
+		"small/trial_0/benchmark.json": machineJSON(t, 10, "cpu box"),
+	})
+	opts.HPODir = root
+	if _, err := Select(opts); err == nil || !strings.Contains(err.Error(), "big on gpu box") || !strings.Contains(err.Error(), "--machine") {
+		t.Errorf("candidates of different machines: %v", err)
+	}
+}

@@ -60,6 +60,11 @@ type Options struct {
 	// AllowDifferentWork ranks by latencies measured on different work
 	// (workload fingerprints differ); without it that is an error.
 	AllowDifferentWork bool
+	// Machine is the machine label to decide for: each trial's benchmark
+	// of that machine is read (benchmark.json or benchmark.<machine>.json).
+	// "" reads each trial's only benchmark, and refuses candidates
+	// measured on different machines.
+	Machine string
 }
 
 // NoiseAlpha is the significance level at which a latency difference
@@ -207,8 +212,11 @@ type CandidateEntry struct {
 	SpeedScore         *float64 `json:"speed_score"`
 	SpeedDataSource    string   `json:"speed_data_source"`
 	BenchmarkLatencyMS *float64 `json:"benchmark_latency_ms"`
-	TrialName          string   `json:"trial_name"`
-	ParameterCount     *int64   `json:"parameter_count"`
+	// BenchmarkMachine is the machine the benchmark was measured on, when
+	// it says.
+	BenchmarkMachine string `json:"benchmark_machine,omitempty"`
+	TrialName        string `json:"trial_name"`
+	ParameterCount   *int64 `json:"parameter_count"`
 	// ParameterCountSource is "onnx" or "config.json".
 	ParameterCountSource string `json:"parameter_count_source,omitempty"`
 	// SpeedSources lists the speed data this candidate has of its own.
@@ -356,6 +364,7 @@ func Choose(cands []*Candidate, o Options) (*Selection, []string, error) {
 			Accuracy:             r.Value,
 			SpeedDataSource:      SourceNone,
 			BenchmarkLatencyMS:   r.LatencyMS,
+			BenchmarkMachine:     r.BenchmarkMachine,
 			TrialName:            r.TrialName,
 			ParameterCountSource: r.ParametersFrom,
 			SpeedSources:         []string{},
