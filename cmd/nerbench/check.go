@@ -154,6 +154,7 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 	metrics := fs.String("metrics", "", "compare only these comma-separated `units` or benchmark.json keys (default all)")
 	filterQuery := fs.String("filter", "", "keep only the results this benchstat-style `query` matches, e.g. '/batch:(1 OR 8)' or '/model:tiny_trial_0' (golang.org/x/perf/benchproc)")
 	strict := fs.Bool("strict", false, "exit 1 when the result is inconclusive (too few samples, changed work, a benchmark missing on the candidate)")
+	allowDifferent := fs.Bool("allow-different-work", false, "compare benchmarks whose work changed (workload fingerprint, tokens/op) instead of calling them inconclusive; the change is shown as their reason")
 	primary := fs.String("primary", "", "the `metric` whose regression fails the gate (unit or benchmark.json key; default ns/op, the mean); all: every metric votes, without a multiple-comparison correction")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), checkUsage)
@@ -206,6 +207,7 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 		opts.ModelMap = models
 	}
 	opts.Primary = *primary
+	opts.AllowDifferentWork = *allowDifferent
 	for _, m := range strings.Split(*metrics, ",") {
 		if m = strings.TrimSpace(m); m != "" {
 			opts.Metrics = append(opts.Metrics, m)

@@ -220,6 +220,10 @@ type Options struct {
 	// README.md, the gate's numbers). "all" lets every metric vote, as
 	// before, without a multiple-comparison correction.
 	Primary string
+	// AllowDifferentWork compares benchmarks whose work changed (workload
+	// fingerprint, tokens/op) as if it had not, the change in their
+	// reason; without it they are inconclusive.
+	AllowDifferentWork bool
 }
 
 // votes reports whether a regression of unit fails the gate.
@@ -517,6 +521,7 @@ func Compare(baseline, candidate *Side, opts Options) (*Report, error) {
 	rep.warnConfig(baseline, candidate)
 	rep.warnNoise("baseline", baseline)
 	rep.warnNoise("candidate", candidate)
+	rep.warnPercentiles(baseline, candidate)
 	rep.warnUnknownMetrics(candidate, baseline)
 	rep.sortRows(candidate)
 	for _, r := range rep.Rows {
@@ -647,7 +652,7 @@ func (r *Report) markWorkChanges(base, cand *Side, toBase map[string]string) {
 		if !ok || !r.Options.votes(row.Unit) {
 			continue
 		}
-		if row.Status == Regression { // slower still fails; the reason says why it may be
+		if row.Status == Regression || r.Options.AllowDifferentWork { // compared, marked
 			row.Reason = why
 			continue
 		}
@@ -684,6 +689,42 @@ func missingOnCandidate(base, cand *Side, toBase map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// warnPercentiles marks the rows of p95 and p99 that are only each run's
+// largest sample, for lack of samples (the samples unit of the suite: a
+// p95 from fewer than 20, a p99 from fewer than 100), with a warning.
+func (r *Report) warnPercentiles(base, cand *Side) {
+	need := map[string]int{contract.UnitP95: contract.MinSamplesP95, contract.UnitP99: contract.MinSamplesP99}
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		n, ok := need[row.Unit]
+		if !ok {
+			for u, m := range need {
+				if tidyUnit(u) == row.Unit {
+					n, ok = m, true
+				}
+			}
+		}
+		if !ok {
+			continue
+		}
+		for _, side := range []struct {
+			name  string
+			s     *Side
+			bench string
+		}{{"baseline", base, row.BaselineName}, {"candidate", cand, row.Name}} {
+			sr := side.s.index[seriesKey{side.bench, contract.UnitSamples}]
+			if sr == nil || len(sr.Values) == 0 {
+				continue
+			}
+			if least := slices.Min(sr.Values); least < float64(n) {
+				msg := fmt.Sprintf("%s: %s is only the largest sample (max) on the %s: %v samples per run, it needs %d", side.bench, row.Unit, side.name, least, n)
+				row.Warnings = append(row.Warnings, msg)
+				r.warnf("%s", msg)
+			}
+		}
+	}
 }
 
 // warnNoise warns about the runs of a side that were measured on a busy

@@ -414,6 +414,26 @@ func TestWorkChangedAndMissing(t *testing.T) {
 	if rep := mustCompare(t, mk("sha256:a", 40, 1), mk("sha256:a", 40, 1), DefaultOptions()); rep.Verdict() != VerdictPass {
 		t.Errorf("same work, same speed: verdict %v, want pass", rep.Verdict())
 	}
+	opts := DefaultOptions()
+	opts.AllowDifferentWork = true
+	if rep := mustCompare(t, mk("sha256:a", 40, 1), mk("sha256:b", 40, 1), opts); rep.Verdict() != VerdictPass || !strings.Contains(rep.Rows[0].Reason, "workload changed") {
+		t.Errorf("-allow-different-work: verdict %v, reason %q; want pass, marked", rep.Verdict(), rep.Rows[0].Reason)
+	}
+}
+
+// A p99 from fewer than 100 samples per run is flagged as the maximum.
+func TestPercentileMaxWarned(t *testing.T) {
+	base, cand := NewSide(), NewSide()
+	for _, s := range []*Side{base, cand} {
+		s.Add(bench1, "p99-ns/op", SourceRuns, spread(100, 0.01, 6)...)
+		s.Add(bench1, "p95-ns/op", SourceRuns, spread(90, 0.01, 6)...)
+		s.Add(bench1, "samples", SourceRuns, 64, 64, 64, 64, 64, 64)
+	}
+	rep := mustCompare(t, base, cand, DefaultOptions())
+	w := strings.Join(rep.Warnings, "\n")
+	if !strings.Contains(w, "p99-ns/op is only the largest sample (max) on the candidate: 64 samples per run, it needs 100") || strings.Contains(w, "p95-ns/op is only") {
+		t.Errorf("warnings %q", w)
+	}
 }
 
 // Runs measured on a busy machine (their conditions past the contract's
