@@ -11,6 +11,9 @@
 //     not this process's (/proc/stat less getrusage's user and system time);
 //   - involuntary context switches of this process's threads (getrusage),
 //     per timed iteration;
+//   - CPU throttling: the share of the loop's wall time that the cgroup's
+//     CPU quota held this cgroup back (cpu.stat: throttled_usec in cgroup
+//     v2, throttled_time in v1);
 //
 // and, once, GOMAXPROCS, the usable CPUs and the cgroup's CPU quota.
 package conditions
@@ -38,6 +41,8 @@ type Snapshot struct {
 	ownCPU    time.Duration
 	nivcsw    int64
 	procStats bool
+	throttled time.Duration // cgroup cpu.stat
+	hasThrot  bool
 }
 
 // Take reads a snapshot.
@@ -53,12 +58,40 @@ func Take() Snapshot {
 	if data, err := os.ReadFile("/proc/stat"); err == nil {
 		s.busy, s.total, s.steal, s.hostCPUs, s.procStats = parseStat(data)
 	}
+	s.throttled, s.hasThrot = readThrottled()
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		s.ownCPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		s.nivcsw = ru.Nivcsw
 	}
 	return s
+}
+
+// readThrottled returns the cgroup's total throttled time: throttled_usec
+// of cgroup v2's cpu.stat, or throttled_time (ns) of v1's.
+func readThrottled() (time.Duration, bool) {
+	if data, err := os.ReadFile("/sys/fs/cgroup/cpu.stat"); err == nil {
+		if v, ok := statField(data, "throttled_usec"); ok {
+			return time.Duration(v) * time.Microsecond, true
+		}
+	}
+	if data, err := os.ReadFile("/sys/fs/cgroup/cpu/cpu.stat"); err == nil {
+		if v, ok := statField(data, "throttled_time"); ok {
+			return time.Duration(v), true
+		}
+	}
+	return 0, false
+}
+
+// statField returns the value of the "key value" line key in data.
+func statField(data []byte, key string) (int64, bool) {
+	for line := range strings.Lines(string(data)) {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), " "); ok && k == key {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
 }
 
 // parseStat reads the aggregate "cpu" line of /proc/stat: user nice system
@@ -106,11 +139,18 @@ type During struct {
 	OtherCPUs float64
 	// Nivcsw is the number of involuntary context switches of this process.
 	Nivcsw int64
+	// ThrottledPct is the share of the wall time that the cgroup's CPU
+	// quota throttled it, in %; NaN when unknown (no cgroup cpu.stat).
+	ThrottledPct float64
 }
 
 // Between returns what happened from a to b.
 func Between(a, b Snapshot) During {
-	d := During{LoadBefore: a.Load1, LoadAfter: b.Load1, StealPct: math.NaN(), OtherCPUs: math.NaN(), Nivcsw: b.nivcsw - a.nivcsw}
+	d := During{LoadBefore: a.Load1, LoadAfter: b.Load1, StealPct: math.NaN(), OtherCPUs: math.NaN(), Nivcsw: b.nivcsw - a.nivcsw,
+		ThrottledPct: math.NaN()}
+	if wall := b.At.Sub(a.At); a.hasThrot && b.hasThrot && wall > 0 {
+		d.ThrottledPct = 100 * float64(b.throttled-a.throttled) / float64(wall)
+	}
 	if a.procStats && b.procStats && b.total > a.total {
 		dt := float64(b.total - a.total)
 		d.StealPct = 100 * float64(b.steal-a.steal) / dt

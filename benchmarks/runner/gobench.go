@@ -50,6 +50,7 @@ var measured = map[string]func(Result) float64{
 	contract.KeyLoadAfter:   func(r Result) float64 { return orNaN(r.During.LoadAfter, r.HasDuring) },
 	contract.KeyOtherCPUs:   func(r Result) float64 { return orNaN(r.During.OtherCPUs, r.HasDuring) },
 	contract.KeyStealPct:    func(r Result) float64 { return orNaN(r.During.StealPct, r.HasDuring) },
+	contract.KeyThrottled:   func(r Result) float64 { return orNaN(r.During.ThrottledPct, r.HasDuring) },
 	contract.KeyInvoluntary: func(r Result) float64 {
 		return orNaN(float64(r.During.Nivcsw)/float64(max(r.Summary.N, 1)), r.HasDuring)
 	},

@@ -737,7 +737,7 @@ func (r *Report) warnNoise(side string, s *Side) {
 			names = append(names, sr.Name)
 		}
 	}
-	units := []string{contract.UnitOtherCPUs, contract.UnitStealPct, contract.UnitRepeatNoise}
+	units := []string{contract.UnitOtherCPUs, contract.UnitStealPct, contract.UnitRepeatNoise, contract.UnitThrottled}
 	for _, name := range names {
 		busy, runs := 0, 0
 		for i := 0; ; i++ {
@@ -759,8 +759,8 @@ func (r *Report) warnNoise(side string, s *Side) {
 			}
 		}
 		if busy > 0 {
-			r.warnf("%s: %s: %d of %d runs measured on a busy or noisy machine (other processes' CPU > %.2f, steal > %.0f%% or repeat noise > %.0f%%)",
-				side, name, busy, runs, contract.MaxOtherCPUs, contract.MaxStealPct, contract.MaxRepeatNoisePct)
+			r.warnf("%s: %s: %d of %d runs measured on a busy, throttled or noisy machine (other processes' CPU > %.2f, steal > %.0f%%, throttled > %.0f%% or repeat noise > %.0f%%)",
+				side, name, busy, runs, contract.MaxOtherCPUs, contract.MaxStealPct, contract.MaxThrottledPct, contract.MaxRepeatNoisePct)
 		}
 	}
 }

@@ -447,7 +447,7 @@ func TestNoiseWarned(t *testing.T) {
 	cand.Add(bench1, "other-cpus", SourceRuns, 0.01, 1.5, 0.01, 0.0, 1.2, 0.02)
 	rep := mustCompare(t, base, cand, DefaultOptions())
 	w := strings.Join(rep.Warnings, "\n")
-	if !strings.Contains(w, "candidate: Inference/model=tiny_trial_0/batch=1: 2 of 6 runs measured on a busy or noisy machine") || strings.Contains(w, "baseline:") {
+	if !strings.Contains(w, "candidate: Inference/model=tiny_trial_0/batch=1: 2 of 6 runs measured on a busy, throttled or noisy machine") || strings.Contains(w, "baseline:") {
 		t.Errorf("warnings %q", w)
 	}
 }

@@ -34,7 +34,8 @@ const (
 	UnitLoadAfter   = "load-after"
 	UnitOtherCPUs   = "other-cpus" // CPUs' worth used by other processes during the timed loop
 	UnitStealPct    = "steal-pct"
-	UnitInvoluntary = "nivcsw/op" // involuntary context switches per timed iteration
+	UnitInvoluntary = "nivcsw/op"     // involuntary context switches per timed iteration
+	UnitThrottled   = "throttled-pct" // share of the timed loop the cgroup's CPU quota throttled
 )
 
 // benchmark.json keys of the metrics, in a "batch_<n>" entry.
@@ -64,6 +65,7 @@ const (
 	KeyOtherCPUs   = "other_cpus"
 	KeyStealPct    = "steal_pct"
 	KeyInvoluntary = "involuntary_switches_per_op"
+	KeyThrottled   = "throttled_pct"
 )
 
 // Direction says which way a metric is better.
@@ -160,6 +162,7 @@ var metrics = []Metric{
 	{Unit: UnitOtherCPUs, Key: KeyOtherCPUs, JSONUnit: "CPUs", Scale: 1, Assume: "nothing", Label: "CPUs Used by Others"},
 	{Unit: UnitStealPct, Key: KeyStealPct, JSONUnit: "%", Scale: 1, Assume: "nothing", Label: "CPU Steal (%)"},
 	{Unit: UnitInvoluntary, Key: KeyInvoluntary, JSONUnit: "switches", Scale: 1, Assume: "nothing", Label: "Involuntary Switches per Batch"},
+	{Unit: UnitThrottled, Key: KeyThrottled, JSONUnit: "%", Scale: 1, Assume: "nothing", Label: "CPU Throttled (%)"},
 }
 
 // Metrics returns the table of metrics, in reporting order: the order of
@@ -309,6 +312,9 @@ const (
 	// MaxRepeatNoisePct: timings of the same batch, pass after pass,
 	// differ from their median by this much (median over all samples).
 	MaxRepeatNoisePct = 5.0
+	// MaxThrottledPct: the cgroup's CPU quota throttled the process for
+	// this share of the timed loop.
+	MaxThrottledPct = 1.0
 )
 
 // NoiseWarnings returns the warnings that b's conditions and spread call
@@ -323,6 +329,9 @@ func NoiseWarnings(b *Batch) []string {
 	}
 	if v, ok := b.Metric(KeyStealPct); ok && v > MaxStealPct {
 		out = append(out, fmt.Sprintf("CPU steal %.1f%% during the timed loop (threshold %.1f%%)", v, MaxStealPct))
+	}
+	if v, ok := b.Metric(KeyThrottled); ok && v > MaxThrottledPct {
+		out = append(out, fmt.Sprintf("throttled: the cgroup's CPU quota held the process back %.1f%% of the timed loop (threshold %.1f%%)", v, MaxThrottledPct))
 	}
 	if v, ok := b.Metric(KeyRepeatNoise); ok && v > MaxRepeatNoisePct {
 		out = append(out, fmt.Sprintf("noisy: the same batch's timings differ by %.1f%% (median) from pass to pass (threshold %.1f%%)", v, MaxRepeatNoisePct))

@@ -79,6 +79,7 @@ Unit load-after assume=nothing
 Unit other-cpus assume=nothing
 Unit steal-pct assume=nothing
 Unit nivcsw/op assume=nothing
+Unit throttled-pct assume=nothing
 `
 	if got := UnitLines(); got != want {
 		t.Errorf("UnitLines() =\n%s\nwant\n%s", got, want)
@@ -154,7 +155,7 @@ func TestNoiseWarnings(t *testing.T) {
 	if w := NoiseWarnings(quiet); len(w) != 0 {
 		t.Errorf("quiet run: warnings %q", w)
 	}
-	for key, v := range map[string]float64{KeyOtherCPUs: 1.3, KeyStealPct: 8, KeyRepeatNoise: 12} {
+	for key, v := range map[string]float64{KeyOtherCPUs: 1.3, KeyStealPct: 8, KeyRepeatNoise: 12, KeyThrottled: 4} {
 		b := &Batch{}
 		b.SetMetric(key, v)
 		if w := NoiseWarnings(b); len(w) != 1 {
