@@ -224,6 +224,10 @@ type Result struct {
 	// Notes are harmless remarks, such as ignored benchmarks of other
 	// packages.
 	Notes []Warning
+	// Noise are the results measured on a busy or noisy machine
+	// (contract.NoiseWarnings), per model: not a problem of the input, but
+	// numbers to read with care. They are also in each file's "warnings".
+	Noise []Warning
 }
 
 // BenchNames returns the keys of Files in order.

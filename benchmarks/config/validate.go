@@ -28,6 +28,9 @@ var settingChecks = []keyCheck[Settings]{
 	{"warmup", func(s *Settings) []string {
 		return atLeast(s.Warmup, 0, "%d is not a valid number of warm-up iterations (want ≥ 0)")
 	}},
+	{"texts", func(s *Settings) []string {
+		return atLeast(s.Texts, 0, "%d is not a valid number of texts (want ≥ 0; 0 times every text)")
+	}},
 	{"max_length", func(s *Settings) []string {
 		return atLeast(s.MaxLength, 1, "%d is not a valid max length (want ≥ 1)")
 	}},

@@ -46,7 +46,7 @@ func TestFixtureCheckpointsEndToEnd(t *testing.T) {
 // (../shared/fixtures/README.md).
 func TestGoldenThroughRunnerTinyBERT(t *testing.T) {
 	m := open(t, checkpointDir(t, fixtureModel(t, "tribuo-tinybert/tinybert.onnx"), tinyTokenizer(t), nil), settings())
-	bs := prepare(t, m, encode(t, m, texts[:1]), 1, 1)
+	bs := prepare(t, m, encode(t, m, texts[:1]), 1)
 	if err := bs.Run(0); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestGoldenThroughRunnerTinyBERT(t *testing.T) {
 // the first run fail with an error, not a crash.
 func TestIDsPastTheEmbeddingVespa(t *testing.T) {
 	m := open(t, checkpointDir(t, fixtureModel(t, "vespa-transformer/dummy_transformer_without_type_ids.onnx"), tinyTokenizer(t), nil), settings())
-	bs := prepare(t, m, encode(t, m, texts), 2, 5)
+	bs := prepare(t, m, encode(t, m, texts), 2)
 	_, err := Measure(bs, 1, 3)
 	if err == nil {
 		t.Fatal("ids up to 1655 on a 20-row embedding: no error")
