@@ -40,13 +40,17 @@ demo-tiny: deps
 build: deps
 	$(GO) build -o bin/nerbench ./cmd/nerbench
 
-## bench: benchmark every model x batch size of $(BENCH_CONFIG), each model with its own iterations (nerbench plan), and write each benchmark.json (SHARD=i/n: only that shard, no conversion; then make merge); a model that fails does not stop the others, and convert then records its failure and exits 1
+## bench: benchmark every model x batch size of $(BENCH_CONFIG) in COUNT interleaved rounds (each round: every model and batch size once, one process each; nerbench plan), and write each benchmark.json, the median across rounds (SHARD=i/n: only that shard, no conversion; then make merge); a model that fails does not stop the others, and convert then records its failure and exits 1
 bench: ort demo build
 	@mkdir -p $(RESULTS)
 	$(GO) test -c -o bin/suite.test .
-	set -o pipefail; bin/nerbench plan -config $(BENCH_CONFIG) $(if $(SHARD),-shard $(SHARD)) $(if $(SHARD_DURATIONS),-shard-durations $(SHARD_DURATIONS)) | while IFS=$$'\t' read -r name bench benchtime; do \
-	  NERBENCH_CONFIG=$(BENCH_CONFIG) NERBENCH_SHARD=$(SHARD) NERBENCH_SHARD_DURATIONS=$(SHARD_DURATIONS) NERBENCH_MACHINE="$(MACHINE)" \
-	    bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=$(COUNT) $(BENCHFLAGS) || echo "make bench: model $$name failed; nerbench convert records its failure and exits 1" >&2; \
+	bin/nerbench plan -config $(BENCH_CONFIG) $(if $(SHARD),-shard $(SHARD)) $(if $(SHARD_DURATIONS),-shard-durations $(SHARD_DURATIONS)) > $(BENCH_OUT:.txt=.plan.tsv)
+	set -o pipefail; for round in $$(seq 1 $(COUNT)); do \
+	  while IFS=$$'\t' read -r name batch bench benchtime; do \
+	    NERBENCH_CONFIG=$(BENCH_CONFIG) NERBENCH_SHARD=$(SHARD) NERBENCH_SHARD_DURATIONS=$(SHARD_DURATIONS) NERBENCH_MACHINE="$(MACHINE)" NERBENCH_RUN_TAG=r$$round-b$$batch \
+	      bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=1 $(BENCHFLAGS) </dev/null || echo "make bench: model $$name batch $$batch failed; nerbench convert records its failure and exits 1" >&2; \
+	  done < $(BENCH_OUT:.txt=.plan.tsv); \
+	  echo "nerbench round $$round of $(COUNT) done" >&2; \
 	done | tee $(BENCH_OUT)
 	$(if $(SHARD),@echo "shard $(SHARD) written to $(BENCH_OUT); convert all the shards with make merge",bin/nerbench convert -config $(BENCH_CONFIG) $(BENCH_OUT))
 

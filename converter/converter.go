@@ -254,6 +254,10 @@ type Result struct {
 	// Notes are harmless remarks, such as ignored benchmarks of other
 	// packages.
 	Notes []Warning
+	// Noise are the results measured on a busy or noisy machine
+	// (contract.NoiseWarnings), per model: not a problem of the input, but
+	// numbers to read with care. They are also in each file's "warnings".
+	Noise []Warning
 	// Failures are the benchmarks that failed or produced no result, in
 	// input order, then the missing ones of Options.Expect. None of them
 	// is a result.

@@ -139,6 +139,8 @@ func (c *collector) addGoBench(in Input) {
 					o.config[cfg.Key] = string(cfg.Value)
 				}
 			}
+			o.workload = o.config[contract.ConfigWorkload]
+			delete(o.config, contract.ConfigWorkload)
 			o.machine = o.config[contract.ConfigMachine]
 			o.device = o.config[contract.ConfigDevice]
 			if o.device == "" {

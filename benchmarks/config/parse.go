@@ -82,7 +82,7 @@ type nonEmpty struct {
 func settingFields(s *Settings) []field {
 	return []field{
 		{"test_data", path{&s.TestData, "file"}}, {"batch_sizes", &s.BatchSizes},
-		{"iterations", &s.Iterations}, {"warmup", &s.Warmup}, {"max_length", &s.MaxLength},
+		{"iterations", &s.Iterations}, {"warmup", &s.Warmup}, {"texts", &s.Texts}, {"max_length", &s.MaxLength},
 		{"device", &s.Device}, {"intra_op_threads", &s.IntraOpThreads},
 		{"inter_op_threads", &s.InterOpThreads}, {"keep_samples", &s.KeepSamples},
 	}

@@ -40,6 +40,9 @@ var settingChecks = []keyCheck[Settings]{
 	{"warmup", func(s *Settings) []string {
 		return append(atLeast(s.Warmup, 0, "%d is not a valid number of warm-up iterations (want ≥ 0)"), atMost(s.Warmup, MaxIterations, "warm-up iterations")...)
 	}},
+	{"texts", func(s *Settings) []string {
+		return atLeast(s.Texts, 0, "%d is not a valid number of texts (want ≥ 0; 0 times every text)")
+	}},
 	{"max_length", func(s *Settings) []string {
 		return append(atLeast(s.MaxLength, 1, "%d is not a valid max length (want ≥ 1)"), atMost(s.MaxLength, MaxMaxLength, "a max length")...)
 	}},

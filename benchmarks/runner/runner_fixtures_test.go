@@ -51,7 +51,7 @@ func TestLongTextTinyBERT(t *testing.T) {
 	if m.MaxLength != 100 {
 		t.Errorf("max_length %d, want 100", m.MaxLength)
 	}
-	bs := prepare(t, m, encode(t, m, []string{strings.Repeat(texts[2]+" ", 10)}), 1, 1)
+	bs := prepare(t, m, encode(t, m, []string{strings.Repeat(texts[2]+" ", 10)}), 1)
 	if _, err := Measure(bs, 0, 1); err != nil {
 		t.Error(err)
 	}
@@ -61,7 +61,7 @@ func TestLongTextTinyBERT(t *testing.T) {
 // (../shared/fixtures/README.md).
 func TestGoldenThroughRunnerTinyBERT(t *testing.T) {
 	m := open(t, checkpointDir(t, fixtureModel(t, "tribuo-tinybert/tinybert.onnx"), tinyTokenizer(t), nil), settings())
-	bs := prepare(t, m, encode(t, m, texts[:1]), 1, 1)
+	bs := prepare(t, m, encode(t, m, texts[:1]), 1)
 	if err := bs.Run(0); err != nil {
 		t.Fatal(err)
 	}

@@ -111,8 +111,13 @@ benchmark output (go test -bench -count=N, nerbench run -format gobench,
 scripts/ab.sh) or benchmark.json files; repeat -baseline and -candidate for
 several files per side, whose runs are pooled.
 
-A regression is a change that is significant (p < alpha) and worse by more
-than the metric's threshold. Which way is worse comes from the inputs'
+A regression is a change of the primary metric (-primary, default the mean
+latency ns/op) that is significant (p < alpha) and worse by more than its
+threshold. The other metrics are compared and shown ("worse (does not
+vote)") but do not fail the gate: ten metrics voting at alpha 0.05 would
+add up their false alarms. A benchmark whose work changed (workload
+fingerprint or tokens/op) is INCONCLUSIVE, never unchanged, and so is a
+benchmark of the baseline missing (or failed) on the candidate. Which way is worse comes from the inputs'
 "Unit ... better=" lines (default: *ns/op lower, docs/sec higher).
 Settings come from the [check] table of bench.toml, and flags override it.
 
@@ -148,7 +153,9 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 	fs.Var(models, "model-map", "pair baseline model `OLD=NEW` with a candidate model of another name; repeatable")
 	metrics := fs.String("metrics", "", "compare only these comma-separated `units` or benchmark.json keys (default all)")
 	filterQuery := fs.String("filter", "", "keep only the results this benchstat-style `query` matches, e.g. '/batch:(1 OR 8)' or '/model:tiny_trial_0' (golang.org/x/perf/benchproc)")
-	strict := fs.Bool("strict", false, "exit 1 when the result is inconclusive (too few samples) or the candidate lacks or failed a benchmark of the baseline")
+	strict := fs.Bool("strict", false, "exit 1 when the result is inconclusive (too few samples, changed work, a benchmark missing on the candidate or failed there)")
+	allowDifferent := fs.Bool("allow-different-work", false, "compare benchmarks whose work changed (workload fingerprint, tokens/op) instead of calling them inconclusive; the change is shown as their reason")
+	primary := fs.String("primary", "", "the `metric` whose regression fails the gate (unit or benchmark.json key; default ns/op, the mean); all: every metric votes, without a multiple-comparison correction")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), checkUsage)
 		fs.PrintDefaults()
@@ -199,6 +206,8 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 	if len(models) > 0 {
 		opts.ModelMap = models
 	}
+	opts.Primary = *primary
+	opts.AllowDifferentWork = *allowDifferent
 	for _, m := range strings.Split(*metrics, ",") {
 		if m = strings.TrimSpace(m); m != "" {
 			opts.Metrics = append(opts.Metrics, m)
@@ -235,10 +244,6 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 		return err
 	}
 	headline := check.Headline(rep)
-	if *strict && len(rep.Missing) > 0 && rep.Verdict() != check.VerdictRegression {
-		return failure(fmt.Errorf("FAIL: the candidate has no result for %s of the baseline (failed or not run); otherwise %s (-strict)",
-			strings.Join(rep.Missing, ", "), headline))
-	}
 	switch rep.Verdict() {
 	case check.VerdictRegression:
 		return failure(errors.New(headline))

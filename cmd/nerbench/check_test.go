@@ -47,8 +47,8 @@ func TestCheckExitStatus(t *testing.T) {
 		code        int
 		out, errOut string
 	}{
-		{"regression", []string{"-baseline", old, "-candidate", new}, 1, "REGRESSION", "nerbench check: FAIL: 5 regressions in 16 comparisons"},
-		{"positional", []string{old, new}, 1, "FAIL: 5 regressions", ""},
+		{"regression", []string{"-baseline", old, "-candidate", new}, 1, "REGRESSION", "nerbench check: FAIL: 1 regression in 16 comparisons"},
+		{"positional", []string{old, new}, 1, "FAIL: 1 regression", ""},
 		{"same", []string{old, old}, 0, "PASS: no regression in 16 comparisons", ""},
 		{"threshold flag", []string{"-threshold", "20%", old, new}, 0, "worse, within threshold", ""},
 		{"per-metric flag", []string{"-threshold", "0.2", "-threshold-metric", "ns/op=0.1", old, new}, 1, "FAIL: 1 regression in", ""},
@@ -190,7 +190,7 @@ func TestCheckStrictFailsOnFailedCandidate(t *testing.T) {
 	}{
 		{[]string{old, failedPath}, 0, ""},
 		{[]string{"-strict", old, failedPath}, 1, "batch=8"},
-		{[]string{"-strict", old, missingPath}, 1, "no result for BenchmarkInference/model=tiny_trial_0/batch=8"},
+		{[]string{"-strict", old, missingPath}, 1, "missing or failed on the candidate (Inference/model=tiny_trial_0/batch=8)"},
 		{[]string{"-strict", old, old}, 0, ""},
 	} {
 		code, stdout, stderr := runCheck(t, c.args...)

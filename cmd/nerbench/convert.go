@@ -85,6 +85,9 @@ several machines gets a benchmark.<machine>.json per machine.
 	for _, w := range res.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
+	for _, w := range res.Noise {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
 	if errors.Is(convErr, converter.ErrMalformed) {
 		return usageError("%v", convErr)
 	}

@@ -95,7 +95,7 @@ type runFlags struct {
 	checkpoint, testData, output, device, name, format, memoryLimit string
 	shard, durations, machine                                       string
 	batchSizes                                                      intList
-	iterations, warmup, maxLength, intra, inter                     int
+	iterations, warmup, texts, maxLength, intra, inter              int
 	keepSamples                                                     bool
 }
 
@@ -118,8 +118,9 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint `dir`: model.onnx, tokenizer.json or vocab.txt, optional config.json (required)")
 	fs.StringVar(&f.testData, "test-data", "", "test data `file`: JSON list of strings or of {\"text\": …}, or JSON Lines (required)")
 	fs.Var(&f.batchSizes, "batch-sizes", "batch sizes: 1 8 16, or 1,8,16 (default 1,8,16)")
-	fs.IntVar(&f.iterations, "iterations", def.Iterations, "timed iterations per batch size")
-	fs.IntVar(&f.warmup, "warmup", def.Warmup, "untimed warm-up iterations per batch size")
+	fs.IntVar(&f.iterations, "iterations", def.Iterations, "timed iterations per batch size, rounded up to whole passes over the texts")
+	fs.IntVar(&f.warmup, "warmup", def.Warmup, "untimed warm-up iterations per batch size, rounded up to whole passes (at least one)")
+	fs.IntVar(&f.texts, "texts", def.Texts, "time this many texts, spread evenly over the test data (0: all); iterations are rounded up to whole passes over them")
 	fs.StringVar(&f.output, "output", "", "benchmark.json `file` to write (required)")
 	fs.StringVar(&f.device, "device", "auto", "cuda, cpu, or auto (CUDA when usable, else CPU)")
 	fs.IntVar(&f.maxLength, "max-length", def.MaxLength, "truncate texts to this many tokens, special tokens included")
@@ -153,7 +154,7 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 		return nil, usageError("--format %q: want table, gobench or json", f.format)
 	}
 	s := def
-	s.TestData, s.Iterations, s.Warmup, s.MaxLength = f.testData, f.iterations, f.warmup, f.maxLength
+	s.TestData, s.Iterations, s.Warmup, s.MaxLength, s.Texts = f.testData, f.iterations, f.warmup, f.maxLength, f.texts
 	s.Device, s.IntraOpThreads, s.InterOpThreads, s.KeepSamples = f.device, f.intra, f.inter, f.keepSamples
 	if len(f.batchSizes) > 0 {
 		s.BatchSizes = f.batchSizes

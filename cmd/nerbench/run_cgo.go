@@ -22,6 +22,7 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/runner"
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
 	"github.com/nerbench/nerbench/benchmarks/shard"
+	"github.com/nerbench/nerbench/benchmarks/workload"
 	"github.com/nerbench/nerbench/converter"
 	"github.com/nerbench/nerbench/internal/contract"
 )
@@ -113,8 +114,11 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 			}
 		}()
 	}
-	env := runner.Env{ORTVersion: version, Device: m.Session.Device, IntraOpThreads: s.IntraOpThreads,
-		InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength, Commit: runner.GitCommit(), SamplesFile: samples.Path()}
+	env, err := runner.Provenance(m, ds.Path, len(enc.Texts), len(ds.Texts))
+	if err != nil {
+		return err
+	}
+	env.ORTVersion, env.Device, env.Commit, env.SamplesFile = version, m.Session.Device, runner.GitCommit(), samples.Path()
 	machine, err := shard.Machine(a.machine, m.Session.Device)
 	if err != nil {
 		return usageError("%v", err)
@@ -135,24 +139,29 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 	}
 	bw := benchfmt.NewWriter(w)
 	for _, size := range s.BatchSizes {
-		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations… ", size, s.Warmup, s.Iterations)
 		start := time.Now()
-		bs, err := m.Prepare(enc, size, s.Warmup+s.Iterations)
+		bs, err := m.Prepare(enc, size)
 		if err != nil {
 			return usageError("%v", err) // a model or batch size that cannot run, or too much memory
 		}
-		// A model that fails its first run cannot run this input: bad
-		// input, exit 2. A failure after it is a failed benchmark.
-		if err := bs.Warmup(1); err != nil {
+		// A model that fails a first, untimed run cannot run this input:
+		// bad input, exit 2. A failure after it is a failed benchmark.
+		if err := bs.Run(0); err != nil {
 			return usageError("model %s, batch size %d: %v", name, size, errors.Join(err, bs.Close()))
 		}
-		r, err := runner.Measure(bs, max(s.Warmup-1, 0), s.Iterations)
+		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations (whole passes of %d batches)\n", size,
+			workload.RoundUp(s.Warmup, bs.Len()), workload.RoundUp(s.Iterations, bs.Len()), bs.Len())
+		prog := runner.NewProgress(stderr, fmt.Sprintf("model %s batch %d", name, size), 0)
+		r, err := runner.MeasureProgress(bs, s.Warmup, s.Iterations, prog)
 		err = errors.Join(err, bs.Close())
 		if err != nil {
 			return err
 		}
 		r.Model = name
-		fmt.Fprintf(stderr, "mean %.2f ms (%v)\n", mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stderr, "batch %d: mean %.2f ms (%v)\n", size, mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
+		for _, w := range r.Warnings() {
+			fmt.Fprintf(stderr, "warning: batch %d: %s\n", size, w)
+		}
 		if err := bw.Write(r.Record(cfg...)); err != nil {
 			return err
 		}

@@ -99,8 +99,12 @@ func testRunWritesValidFile(t *testing.T, ckpt, name string) {
 		t.Errorf("device %q model %q config %v", f.Device, f.Model, f.Config)
 	}
 	for n, b := range f.Batches {
-		if b.Iterations != 7 || len(b.SamplesMS) != 7 {
-			t.Errorf("batch %d: %d iterations, %d samples, want 7 and 7", n, b.Iterations, len(b.SamplesMS))
+		// 7 iterations in whole passes over 3 texts: 9 batches of 1, 8 of 2.
+		if want := map[int]int{1: 9, 2: 8}[n]; b.Iterations != want || len(b.SamplesMS) != want {
+			t.Errorf("batch %d: %d iterations, %d samples, want %d and %d", n, b.Iterations, len(b.SamplesMS), want, want)
+		}
+		if b.Extra["workload"] == nil {
+			t.Errorf("batch %d: no workload fingerprint", n)
 		}
 		if !(b.MeanMS > 0 && b.MedianMS <= b.P95MS && b.P95MS <= b.P99MS) {
 			t.Errorf("batch %d: implausible %+v", n, b)
@@ -137,8 +141,10 @@ func TestRunGoBenchFormat(t *testing.T) {
 			if _, ok := rec.Value("p95-sec/op"); !ok {
 				t.Errorf("%s: no p95", rec.Name.Full())
 			}
-			if rec.Iters != 4 {
-				t.Errorf("%s: %d iterations, want 4", rec.Name.Full(), rec.Iters)
+			// 4 iterations in whole passes over 3 texts: 6 batches of 1,
+			// 4 of 3.
+			if want := map[bool]int{true: 6, false: 4}[strings.HasSuffix(string(rec.Name.Full()), "batch=1")]; rec.Iters != want {
+				t.Errorf("%s: %d iterations, want %d", rec.Name.Full(), rec.Iters, want)
 			}
 		case *benchfmt.SyntaxError:
 			t.Error(rec)
@@ -269,8 +275,9 @@ func TestRunShards(t *testing.T) {
 		t.Errorf("merged: batch sizes %v, machine %q", got, f.Machine)
 	}
 	for n, b := range f.Batches {
-		if b.Iterations != 3 || b.Runs != 0 {
-			t.Errorf("batch %d: %d iterations, %d runs", n, b.Iterations, b.Runs)
+		// 3 iterations in whole passes over 3 texts: 3 of 1, 4 of 2, 3 of 3.
+		if want := map[int]int{1: 3, 2: 4, 3: 3}[n]; b.Iterations != want || b.Runs != 0 {
+			t.Errorf("batch %d: %d iterations, %d runs; want %d, 0", n, b.Iterations, b.Runs, want)
 		}
 	}
 }

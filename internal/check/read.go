@@ -124,6 +124,10 @@ func (s *Side) readGoBench(name string, data []byte) error {
 			file, line := rec.Pos()
 			pos := file + ":" + strconv.Itoa(line)
 			for _, c := range rec.Config {
+				if c.Key == contract.ConfigWorkload {
+					s.addWorkload(string(rec.Name), string(c.Value))
+					continue
+				}
 				if c.File {
 					s.addConfig(c.Key, string(c.Value))
 				}
@@ -182,6 +186,7 @@ func (s *Side) readJSON(name string, data []byte) error {
 		b := f.Batches[n]
 		bench := benchname.Name(model, n)
 		key := contract.BatchKey(n)
+		s.addWorkload(bench, b.Workload())
 		if s.filter != nil {
 			// Filter the batch as the suite's result of the same name
 			// with every metric, as the Go benchmark format would give it.
