@@ -15,7 +15,7 @@ BENCH_OUT = $(RESULTS)/bench$(if $(SHARD),.shard-$(subst /,-of-,$(SHARD))).txt
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
 DEMO_STAMP := outputs/hpo/.gendemo-stamp
 
-.PHONY: all ort deps demo demo-tiny build bench merge test test-fixtures fixtures-dir lint vet staticcheck actionlint fmt-check overhead e2e-ratio select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
+.PHONY: all ort deps demo demo-tiny build bench merge test test-fixtures fuzz fixtures-dir lint vet staticcheck actionlint fmt-check overhead e2e-ratio select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
 
 all: build
 
@@ -40,13 +40,17 @@ demo-tiny: deps
 build: deps
 	$(GO) build -o bin/nerbench ./cmd/nerbench
 
-## bench: benchmark every model x batch size of $(BENCH_CONFIG), each model with its own iterations (nerbench plan), and write each benchmark.json (SHARD=i/n: only that shard, no conversion; then make merge)
+## bench: benchmark every model x batch size of $(BENCH_CONFIG) in COUNT interleaved rounds (each round: every model and batch size once, one process each; nerbench plan), and write each benchmark.json, the median across rounds (SHARD=i/n: only that shard, no conversion; then make merge); a model that fails does not stop the others, and convert then records its failure and exits 1
 bench: ort demo build
 	@mkdir -p $(RESULTS)
 	$(GO) test -c -o bin/suite.test .
-	set -o pipefail; bin/nerbench plan -config $(BENCH_CONFIG) $(if $(SHARD),-shard $(SHARD)) $(if $(SHARD_DURATIONS),-shard-durations $(SHARD_DURATIONS)) | while IFS=$$'\t' read -r name bench benchtime; do \
-	  NERBENCH_CONFIG=$(BENCH_CONFIG) NERBENCH_SHARD=$(SHARD) NERBENCH_SHARD_DURATIONS=$(SHARD_DURATIONS) NERBENCH_MACHINE="$(MACHINE)" \
-	    bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=$(COUNT) $(BENCHFLAGS) || exit 1; \
+	bin/nerbench plan -config $(BENCH_CONFIG) $(if $(SHARD),-shard $(SHARD)) $(if $(SHARD_DURATIONS),-shard-durations $(SHARD_DURATIONS)) > $(BENCH_OUT:.txt=.plan.tsv)
+	set -o pipefail; for round in $$(seq 1 $(COUNT)); do \
+	  while IFS=$$'\t' read -r name batch bench benchtime; do \
+	    NERBENCH_CONFIG=$(BENCH_CONFIG) NERBENCH_SHARD=$(SHARD) NERBENCH_SHARD_DURATIONS=$(SHARD_DURATIONS) NERBENCH_MACHINE="$(MACHINE)" NERBENCH_RUN_TAG=r$$round-b$$batch \
+	      bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=1 $(BENCHFLAGS) </dev/null || echo "make bench: model $$name batch $$batch failed; nerbench convert records its failure and exits 1" >&2; \
+	  done < $(BENCH_OUT:.txt=.plan.tsv); \
+	  echo "nerbench round $$round of $(COUNT) done" >&2; \
 	done | tee $(BENCH_OUT)
 	$(if $(SHARD),@echo "shard $(SHARD) written to $(BENCH_OUT); convert all the shards with make merge",bin/nerbench convert -config $(BENCH_CONFIG) $(BENCH_OUT))
 
@@ -64,6 +68,14 @@ test-fixtures: fixtures-dir ort demo-tiny chromium lint
 
 fixtures-dir:
 	@test -d ../shared/fixtures || { echo "../shared/fixtures is missing: it is the folder of shared fixtures (third-party ONNX models and tokenizers) that must sit beside the checkout for make test-fixtures; make test needs none of it" >&2; exit 1; }
+
+## fuzz: run each fuzz target for FUZZTIME (their seed corpora in testdata/fuzz run with make test); a crash's input lands in testdata/fuzz: fix it, keep the file
+FUZZTIME ?= 30s
+FUZZ_TARGETS := ./converter:FuzzGoBench ./converter:FuzzBenchstatCSV ./benchmarks/dataset:FuzzLoad ./benchmarks/config:FuzzParse ./benchmarks/tokenize:FuzzEncode
+fuzz: deps
+	set -e; for t in $(FUZZ_TARGETS); do \
+	  $(GO) test -run='^$$' -fuzz="^$${t##*:}$$" -fuzztime=$(FUZZTIME) -parallel=$${FUZZ_PARALLEL:-2} $${t%%:*}; \
+	done
 
 ## chromium: install Debian's chromium (the HTML report's rendering test uses it)
 chromium:

@@ -59,12 +59,12 @@ func BenchmarkE2ERatio(b *testing.B) {
 		b.Fatal(err)
 	}
 	size := *e2eRatioBatch
-	batches, err := m.Prepare(enc, size, len(enc.Encodings))
+	batches, err := m.Prepare(enc, size)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer batches.Close()
-	e, err := m.PrepareE2E(ds.Texts, enc, size)
+	e, err := m.PrepareE2E(enc, size)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -75,11 +75,11 @@ func BenchmarkE2ERatio(b *testing.B) {
 	case "false":
 		e.Sync = false
 	}
-	pass := (len(enc.Encodings) + size - 1) / size // batches in a pass
+	pass := batches.Len() // batches in a pass
 	const rounds = 6
 	b.Run("model="+benchNamePart(mc.Name)+"/batch="+itoa(size), func(b *testing.B) {
 		// Warm both sides over a whole pass first.
-		if err := batches.Warmup(pass); err != nil {
+		if _, err := batches.Warmup(pass); err != nil {
 			b.Fatal(err)
 		}
 		for i := range pass {

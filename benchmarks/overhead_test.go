@@ -60,14 +60,14 @@ func BenchmarkOverhead(b *testing.B) {
 	}
 	per := mc.Settings.Iterations
 	const rounds = 6 // A B B A A B: drift hits both sides alike
-	batches, err := m.Prepare(enc, 1, per)
+	batches, err := m.Prepare(enc, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer batches.Close()
 	b.Run("model="+benchNamePart(mc.Name)+"/batch=1", func(b *testing.B) {
 		// Warm every batch once, so neither side meets a cold one.
-		if err := batches.Warmup(batches.Len()); err != nil {
+		if _, err := batches.Warmup(batches.Len()); err != nil {
 			b.Fatal(err)
 		}
 		samples := make([]float64, per)

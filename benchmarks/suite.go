@@ -34,7 +34,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nerbench/nerbench/benchmarks/benchname"
+	"github.com/nerbench/nerbench/benchmarks/conditions"
 	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/benchmarks/dataset"
 	"github.com/nerbench/nerbench/benchmarks/engine"
@@ -42,6 +45,9 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
 	"github.com/nerbench/nerbench/benchmarks/shard"
 	"github.com/nerbench/nerbench/benchmarks/stats"
+	"github.com/nerbench/nerbench/benchmarks/workload"
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/interrupt"
 )
 
 // ConfigEnv names the environment variable that points the suite at
@@ -49,14 +55,23 @@ import (
 // taken from the module root.
 const ConfigEnv = "NERBENCH_CONFIG"
 
+// RunTagEnv names the environment variable that tags one process of a
+// multi-process run (make bench's rounds: "r2-b8"). Kept samples then go
+// to <output>.samples.<tag>.jsonl, so that processes of the same model do
+// not overwrite each other's samples; the converter reads every samples
+// file that a samples-file line names.
+const RunTagEnv = "NERBENCH_RUN_TAG"
+
 // Sample counts below which a percentile is only the largest sample, by the
 // rule sorted[min(floor(n·p), n−1)]: p95 needs 20 samples, p99 needs 100.
 const (
-	MinSamplesP95 = 20
-	MinSamplesP99 = 100
+	MinSamplesP95 = contract.MinSamplesP95
+	MinSamplesP99 = contract.MinSamplesP99
 )
 
 var (
+	memoryFlag    = flag.String("nerbench.memory-limit", "", "most memory the batches of one batch size may take, such as 8G (default: half the available memory)")
+	progressEvery = flag.Duration("nerbench.progress", 0, "time between progress lines on stderr (default 5s, or 0.5s redraws of a bar on a terminal)")
 	configFlag    = flag.String("nerbench.config", "", "bench.toml to run instead of the one the benchmark names (default $"+ConfigEnv+")")
 	shardFlag     = flag.String("nerbench.shard", "", "run only shard `i/n` of the model × batch matrix (default $"+shard.EnvShard+")")
 	durationsFlag = flag.String("nerbench.shard-durations", "", "Go benchmark output `file` of a previous run whose durations split the shards (default $"+shard.EnvDurations+")")
@@ -135,6 +150,19 @@ func Run(b *testing.B, configPath string) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		b.Fatal(err)
+	}
+	defer interrupt.Handle(progress, "nerbench suite")()
+	for _, mc := range cfg.Models {
+		if err := contract.CheckWritable(mc.Output); err != nil {
+			b.Fatalf("model %s: output: %v", mc.Name, err)
+		}
+	}
+	if *memoryFlag != "" {
+		n, err := config.ParseBytes(*memoryFlag)
+		if err != nil {
+			b.Fatalf("-nerbench.memory-limit: %v", err)
+		}
+		runner.MemoryLimit = n
 	}
 	ortVersion, err := engine.Init("")
 	if err != nil {
@@ -222,14 +250,20 @@ func benchNamePart(name string) string {
 // samplesPath returns where the samples of a model whose benchmark.json
 // goes to output are kept: samplefile.Path, with the shard in the name
 // when sharded (benchmark.samples.shard-2-of-3.jsonl), so that shards
-// whose outputs are gathered in one folder keep their own.
+// whose outputs are gathered in one folder keep their own, and the
+// process's run tag ($NERBENCH_RUN_TAG, make bench's round and batch size:
+// benchmark.samples.r2_b8.jsonl), so that the processes of one model do
+// not overwrite each other's.
 func samplesPath(s shard.Spec) func(output string) string {
 	return func(output string) string {
 		p := samplefile.Path(output)
-		if s.IsZero() {
-			return p
+		if !s.IsZero() {
+			p = strings.TrimSuffix(p, filepath.Ext(p)) + fmt.Sprintf(".shard-%d-of-%d", s.Index, s.Count) + filepath.Ext(p)
 		}
-		return strings.TrimSuffix(p, filepath.Ext(p)) + fmt.Sprintf(".shard-%d-of-%d", s.Index, s.Count) + filepath.Ext(p)
+		if tag := os.Getenv(RunTagEnv); tag != "" {
+			p = strings.TrimSuffix(p, filepath.Ext(p)) + "." + benchname.Sanitize(tag) + filepath.Ext(p)
+		}
+		return p
 	}
 }
 
@@ -263,8 +297,8 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 	if err != nil {
 		b.Fatalf("model %s: %v", mc.Name, err)
 	}
-	fmt.Fprintf(progress, "nerbench loaded model %s, %d texts from %s (%d skipped as empty, %d truncated to %d tokens) tokenized in %v\n",
-		mc.Name, len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
+	fmt.Fprintf(progress, "nerbench loaded model %s in %v, timing %d of %d texts from %s (%d skipped as empty, %d of them truncated to %d tokens) tokenized in %v\n",
+		mc.Name, time.Duration(m.LoadNs).Round(time.Millisecond), len(enc.Texts), len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
 	var samples *samplefile.File
 	if s.KeepSamples {
 		if samples, err = samplefile.Create(samplesPath(mc.Output)); err != nil {
@@ -276,87 +310,134 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 			}
 		}()
 	}
+	env, err := runner.Provenance(m, ds.Path, len(enc.Texts), len(ds.Texts))
+	if err != nil {
+		b.Fatal(err)
+	}
+	env.ORTVersion, env.Device, env.Commit, env.SamplesFile = ortVersion, m.Session.Device, commit, samples.Path()
 	// Configuration lines apply to the results that follow them; a
 	// samples-file line is printed only when samples are kept, and an
 	// empty value clears the previous model's.
-	fmt.Print(runner.Env{ORTVersion: ortVersion, Device: m.Session.Device,
-		IntraOpThreads: s.IntraOpThreads, InterOpThreads: s.InterOpThreads,
-		MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, Mode: s.Mode, GraphOptimization: s.GraphOptimization, Scenario: s.Scenario, Commit: commit, SamplesFile: samples.Path()}.ConfigLines())
+	env.Batching, env.Padding, env.Mode, env.GraphOptimization, env.Scenario = s.Batching, s.Padding, s.Mode, s.GraphOptimization, s.Scenario
+	fmt.Print(env.ConfigLines())
 	lines, err := shardLines(m.Session.Device)
 	if err != nil {
 		b.Fatal(err)
 	}
 	fmt.Print(lines)
 	for _, size := range s.BatchSizes {
+		fmt.Printf("%s: %s\n", contract.ConfigWorkload, workload.Fingerprint(enc.Texts, size, enc.MaxLength))
 		// testing prints a leaf's name before running its second and later
 		// -count repetitions, so nothing may be printed from inside one:
 		// what a repetition has to say is printed once b.Run returns.
-		var few map[string]bool
+		// Batches are built in the leaf, so only for the batch sizes that
+		// -bench selects, and once for all repetitions.
+		msgs := map[string]bool{}
+		var batches *runner.Batches
+		calls := 0
 		offline := ""
 		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
-			bench := benchBatch
+			// The end-to-end mode and the offline scenario build what
+			// they run themselves.
 			switch {
 			case s.Scenario == "offline":
-				bench = func(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, _ *samplefile.File) int {
-					n, line := benchOffline(b, m, enc, size)
-					offline = line
-					return n
+				n, line := benchOffline(b, m, enc, size)
+				offline = line
+				if few := fewSamples(n); few != "" {
+					msgs[fmt.Sprintf("%d passes, %s", n, few)] = true
 				}
+				return
 			case s.Mode == "e2e":
-				bench = func(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, keep *samplefile.File) int {
-					return benchE2E(b, m, ds.Texts, enc, size, keep)
+				if n := benchE2E(b, m, enc, size, samples); fewSamples(n) != "" {
+					msgs[fmt.Sprintf("%d samples, %s", n, fewSamples(n))] = true
+				}
+				return
+			}
+			if batches == nil {
+				var err error
+				if batches, err = m.Prepare(enc, size); err != nil {
+					b.Fatal(err)
 				}
 			}
-			if n := bench(b, m, enc, size, samples); fewSamples(n) != "" {
-				if few == nil {
-					few = map[string]bool{}
+			// Progress only in the first call: testing runs it before
+			// printing the leaf's name, and later -count repetitions
+			// after it.
+			var prog *runner.Progress
+			if calls++; calls == 1 {
+				prog = runner.NewProgress(progress, fmt.Sprintf("model %s batch %d", mc.Name, size), 0)
+				if *progressEvery > 0 {
+					prog.Every = *progressEvery
 				}
-				few[fmt.Sprintf("%d samples, %s", n, fewSamples(n))] = true
+			}
+			r := benchBatch(b, m, batches, samples, prog)
+			if few := fewSamples(r.Summary.N); few != "" {
+				msgs[fmt.Sprintf("%d samples, %s", r.Summary.N, few)] = true
+			}
+			for _, w := range r.Warnings() {
+				msgs[w] = true
 			}
 		})
 		if offline != "" {
 			fmt.Fprintf(progress, "nerbench offline model %s batch %d : %s\n", mc.Name, size, offline)
 		}
-		for _, msg := range slices.Sorted(maps.Keys(few)) {
+		if batches != nil {
+			if err := batches.Close(); err != nil {
+				b.Error(err)
+			}
+		}
+		for _, msg := range slices.Sorted(maps.Keys(msgs)) {
 			fmt.Fprintf(progress, "nerbench warning for model %s batch %d : %s\n", mc.Name, size, msg)
 		}
 	}
 }
 
-// benchBatch measures one batch size and returns the number of samples.
-// testing decides the iteration count (b.Loop); each iteration is timed on
-// its own, around Session.Run only, so that percentiles can be computed,
-// and ns/op is reported as the mean of those samples.
-func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, keep *samplefile.File) int {
-	warmup := m.Settings.Warmup
-	n, counted := benchtimeCount()
-	runs := warmup + n
-	if !counted {
-		runs = len(enc.Encodings) // every distinct batch of the rotation
-	}
-	batches, err := m.Prepare(enc, size, runs)
+// benchBatch measures one batch size and returns its result. testing
+// decides the iteration count (b.Loop); each iteration is timed on its own,
+// around Session.Run only, so that percentiles can be computed, and ns/op
+// is reported as the mean of those samples. Warm-up runs whole passes
+// first; timing starts at batch 0, and when testing's count ends inside a
+// pass the pass is finished (outside b.Loop, still timed one by one), so
+// that every model times the same batches (package workload).
+func benchBatch(b *testing.B, m *runner.Model, batches *runner.Batches, keep *samplefile.File, prog *runner.Progress) runner.Result {
+	defer prog.Done()
+	first, err := batches.WarmupProgress(m.Settings.Warmup, prog)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() {
-		if err := batches.Close(); err != nil {
-			b.Error(err)
-		}
-	}()
-	if err := batches.Warmup(warmup); err != nil {
-		b.Fatal(err)
+	n, _ := benchtimeCount()
+	total := workload.RoundUp(n, batches.Len())
+	if n == 0 {
+		total = 0 // testing's time target decides: no estimate
 	}
-	samples := make([]float64, 0, max(n, 1024))
+	prog.Restart(total)
+	samples := make([]float64, 0, min(max(total, 1024), 1<<20)) // an absurd -benchtime=Nx must not allocate N samples up front
 	b.ReportAllocs()
-	for i := warmup; b.Loop(); i++ {
+	before := conditions.Take()
+	i := 0
+	for ; b.Loop(); i++ {
 		d, err := batches.TimeOne(i)
 		if err != nil {
 			b.Fatal(err)
 		}
 		samples = append(samples, d)
+		if prog.Due() { // a clock read; printing only every few seconds
+			b.StopTimer() // printing allocates: keep it out of allocs/op
+			prog.Show("timed", i+1)
+			b.StartTimer()
+		}
 	}
-	r := runner.Result{Model: m.Name, BatchSize: size, Iterations: len(samples),
-		Summary: stats.Summarize(samples, size), MeanTokens: float64(batches.Tokens) / float64(batches.Len())}
+	for ; i%batches.Len() != 0; i++ { // finish the pass
+		d, err := batches.TimeOne(i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		samples = append(samples, d)
+		if prog.Due() {
+			prog.Show("timed", i+1)
+		}
+	}
+	during := conditions.Between(before, conditions.Take())
+	r := batches.NewResult(m.Name, samples, first, &during)
 	if rss, err := runner.PeakRSS(); err == nil {
 		r.PeakRSS = float64(rss)
 	}
@@ -364,11 +445,11 @@ func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, ke
 		b.ReportMetric(metric.Value, metric.Unit) // ns/op: the samples' mean replaces testing's
 	}
 	if keep != nil {
-		if err := keep.Add(m.Name, size, samples); err != nil {
+		if err := keep.Add(m.Name, batches.Size, samples); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return len(samples)
+	return r
 }
 
 // benchE2E measures one batch size end to end (mode = "e2e"): each
@@ -376,8 +457,8 @@ func benchBatch(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, ke
 // decodes its entities, with the next batch tokenized meanwhile
 // (runner.E2E). ns/op and the percentiles are of whole iterations;
 // tokenize-ns/op, infer-ns/op and decode-ns/op are each stage's mean.
-func benchE2E(b *testing.B, m *runner.Model, texts []string, enc *runner.Encoded, size int, keep *samplefile.File) int {
-	e, err := m.PrepareE2E(texts, enc, size)
+func benchE2E(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, keep *samplefile.File) int {
+	e, err := m.PrepareE2E(enc, size)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,8 +35,19 @@ func runSuiteConfig(t *testing.T, file string, args ...string) []byte {
 	if _, err := os.Stat("../outputs/hpo/tiny/trial_0/checkpoint/model.onnx"); err != nil {
 		t.Fatalf("the tiny demo checkpoint is missing (%v): run make demo-tiny", err)
 	}
-	cmd := exec.Command("go", append([]string{"test", "-run=^$", "-bench=.", "-count=1"}, args...)...)
+	var goArgs, binArgs []string // -nerbench.* flags go to the test binary
+	for _, a := range args {
+		if strings.HasPrefix(a, "-nerbench.") {
+			binArgs = append(binArgs, a)
+		} else {
+			goArgs = append(goArgs, a)
+		}
+	}
+	cmd := exec.Command("go", append([]string{"test", "-run=^$", "-bench=.", "-count=1"}, goArgs...)...)
 	cmd.Args = append(cmd.Args, "..")
+	if len(binArgs) > 0 {
+		cmd.Args = append(append(cmd.Args, "-args"), binArgs...)
+	}
 	cmd.Env = append(os.Environ(), ConfigEnv+"="+config)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -95,9 +107,15 @@ func TestSuiteOutput(t *testing.T) {
 		if res.Iters != 5 {
 			t.Errorf("%s: %d iterations, want 5 (-benchtime=5x)", batch.name, res.Iters)
 		}
+		// 5 iterations are rounded up to a whole pass over the 20 timed
+		// texts: 20 batches of 1, 5 batches of 4.
+		if n, _ := res.Value("samples"); n != 20/batch.size*max(1, math.Ceil(5/(20/batch.size))) {
+			t.Errorf("%s: %v samples, want whole passes over 20 texts", batch.name, n)
+		}
 		vals := map[string]float64{}
 		// benchfmt tidies ns/op into sec/op, as benchstat shows it.
-		for _, unit := range []string{"sec/op", "p50-sec/op", "p95-sec/op", "p99-sec/op", "docs/sec", "tokens/op", "allocs/op", "B/op"} {
+		for _, unit := range []string{"sec/op", "p50-sec/op", "p95-sec/op", "p99-sec/op", "docs/sec", "tokens/op", "allocs/op", "B/op",
+			"padded-tokens/op", "real-share", "min-sec/op", "first-run-sec", "load-sec", "load-before", "load-after", "nivcsw/op"} { // other-cpus, steal-pct: not over a loop shorter than /proc/stat's tick
 			v, ok := res.Value(unit)
 			if !ok {
 				t.Errorf("%s: no %s", batch.name, unit)
@@ -106,6 +124,15 @@ func TestSuiteOutput(t *testing.T) {
 				t.Errorf("%s: %s = %v", batch.name, unit, v)
 			}
 			vals[unit] = v
+		}
+		if !(vals["padded-tokens/op"] >= vals["tokens/op"] && vals["tokens/op"] > 0) || vals["real-share"] != vals["tokens/op"]/vals["padded-tokens/op"] && math.Abs(vals["real-share"]-vals["tokens/op"]/vals["padded-tokens/op"]) > 1e-3 {
+			t.Errorf("%s: padded %v, real %v tokens per batch, real share %v", batch.name, vals["padded-tokens/op"], vals["tokens/op"], vals["real-share"])
+		}
+		if batch.size == 1 && vals["real-share"] != 1 {
+			t.Errorf("%s: real share %v, want 1 (no padding in batches of one)", batch.name, vals["real-share"])
+		}
+		if !(vals["min-sec/op"] <= vals["p50-sec/op"]) || !(vals["first-run-sec"] > 0) || !(vals["load-sec"] > 0) {
+			t.Errorf("%s: min %v, first run %v, session load %v", batch.name, vals["min-sec/op"], vals["first-run-sec"], vals["load-sec"])
 		}
 		if vals["allocs/op"] != 0 {
 			t.Errorf("%s: %v allocs/op in the timed loop, want 0", batch.name, vals["allocs/op"])
@@ -120,14 +147,18 @@ func TestSuiteOutput(t *testing.T) {
 		}
 	}
 	known := map[string]bool{"goos": true, "goarch": true, "pkg": true, "cpu": true, "ort-version": true, "device": true,
-		"intra-op-threads": true, "inter-op-threads": true, "max-length": true, "batching": true, "padding": true, "mode": true, "graph-optimization": true, "scenario": true, "commit": true, "samples-file": true,
-		"machine": true, "matrix": true, "matrix-cells": true} // shard, shard-cells, shard-plan: empty, unsharded
+		"intra-op-threads": true, "inter-op-threads": true, "max-length": true, "commit": true, "samples-file": true,
+		"nerbench-version": true, "model-sha256": true, "tokenizer-sha256": true, "data-sha256": true, "timed-texts": true,
+		"schedule": true, "batching": true, "percentile-method": true, "gomaxprocs": true, "cpu-quota": true, "ort-threads": true,
+		"padding": true, "mode": true, "graph-optimization": true, "scenario": true,
+		"workload": true, "machine": true, "matrix": true, "matrix-cells": true} // shard, shard-cells, shard-plan: empty, unsharded
 	for key := range p.config {
 		if !known[key] && !strings.HasPrefix(key, ".") {
 			t.Errorf("unexpected configuration line %q: progress output must not look like key: value", key)
 		}
 	}
-	for key, want := range map[string]string{"ort-version": "1.30.0", "device": "cpu", "intra-op-threads": "1", "max-length": "128", "batching": "rotate"} {
+	for key, want := range map[string]string{"ort-version": "1.30.0", "device": "cpu", "intra-op-threads": "1", "max-length": "128",
+		"timed-texts": "20 of 560", "schedule": "passes-v1", "percentile-method": "sorted[min(floor(n*p),n-1)]", "batching": "rotate"} {
 		if got := p.config[key]; got != want {
 			t.Errorf("config %s = %q, want %q", key, got, want)
 		}
@@ -157,16 +188,49 @@ func TestSuiteIterationCount(t *testing.T) {
 	if !bytes.Contains(out, []byte("no -benchtime=Nx given")) {
 		t.Errorf("no note that testing chose the count:\n%s", out)
 	}
+	// 1 iteration is rounded up to a pass: 20 samples, too few for a p99.
 	out = runSuite(t, "-bench=Inference/.*/batch=1$", "-benchtime=1x", "-count=2")
-	if !bytes.Contains(out, []byte("batch 1 : 1 samples, p50, p95 and p99 are that one sample")) {
-		t.Errorf("-benchtime=1x: no warning that the percentiles are one sample:\n%s", out)
+	if !bytes.Contains(out, []byte("batch 1 : 20 samples, p99 is the largest sample")) {
+		t.Errorf("-benchtime=1x: no warning that p99 is the largest sample:\n%s", out)
 	}
 	if p := parse(t, out); len(p.results) != 1 { // the warning must not break the result lines
 		t.Errorf("-count=2: %d distinct results, want 1:\n%s", len(p.results), out)
 	}
+	// Noise warnings depend on the machine (see TestBusyMachineWarning);
+	// with 100 samples there is no warning about their number.
 	out = runSuite(t, "-bench=Inference/.*/batch=1$", "-benchtime=100x")
-	if bytes.Contains(out, []byte("nerbench warning")) || bytes.Contains(out, []byte("nerbench note")) {
+	if bytes.Contains(out, []byte(" samples, ")) || bytes.Contains(out, []byte("nerbench note")) {
 		t.Errorf("-benchtime=100x: unexpected warning:\n%s", out)
+	}
+}
+
+// Which texts are timed does not depend on the iteration count: runs of 3
+// and of 45 iterations print the same workload fingerprints, one per batch
+// size, and time whole passes.
+func TestSuiteSameWork(t *testing.T) {
+	fingerprints := func(out []byte) []string {
+		var fps []string
+		for line := range strings.Lines(string(out)) {
+			if v, ok := strings.CutPrefix(line, "workload: "); ok {
+				fps = append(fps, strings.TrimSpace(v))
+			}
+		}
+		return fps
+	}
+	short, long := runSuite(t, "-benchtime=3x"), runSuite(t, "-benchtime=45x")
+	a, b := fingerprints(short), fingerprints(long)
+	if len(a) != 2 || a[0] == a[1] || !slices.Equal(a, b) {
+		t.Errorf("workload fingerprints: %v with 3 iterations, %v with 45; want the same two, one per batch size", a, b)
+	}
+	for name, r := range parse(t, long).results {
+		n, _ := r.Value("samples")
+		pass := 20.0 // batch 1
+		if strings.Contains(name, "batch=4") {
+			pass = 5
+		}
+		if n < 45 || math.Mod(n, pass) != 0 {
+			t.Errorf("%s: %v samples, want ≥ 45 in whole passes of %v", name, n, pass)
+		}
 	}
 }
 
@@ -205,6 +269,10 @@ func TestPluginModule(t *testing.T) {
 		}
 		for _, v := range own.results {
 			for _, want := range v.Values {
+				switch want.Unit { // present only with enough samples
+				case "p50-lo-sec/op", "p50-hi-sec/op", "p95-lo-sec/op", "p95-hi-sec/op", "noise-pct":
+					continue
+				}
 				if _, ok := res.Value(want.Unit); !ok {
 					t.Errorf("%s: no %s, which the root suite reports", prefix, want.Unit)
 				}
@@ -273,5 +341,39 @@ func TestSuiteModes(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "mode: e2e") || !strings.Contains(string(out), "scenario: offline") || !strings.Contains(string(out), "batching: sorted") {
 		t.Errorf("configuration lines missing in:\n%s", out)
+	}
+}
+
+// Progress lines, here one per iteration, come only before testing prints
+// a leaf's name (the first -count repetition), never split a result line,
+// never parse as configuration, and the output still converts.
+func TestSuiteProgress(t *testing.T) {
+	out := runSuite(t, "-bench=Inference/.*/batch=4$", "-benchtime=10x", "-count=2", "-nerbench.progress=1ns")
+	if !bytes.Contains(out, []byte("nerbench progress model tiny/trial-0 batch 4 timed 1 of 10 iterations")) {
+		t.Errorf("no progress lines:\n%s", out)
+	}
+	if n := bytes.Count(out, []byte("nerbench progress model tiny/trial-0 batch 4 timed 1 of")); n != 1 {
+		t.Errorf("%d progress lines for the first iteration, want 1 (the first repetition only):\n%s", n, out)
+	}
+	p := parse(t, out)
+	if len(p.results) != 1 {
+		t.Fatalf("%d distinct results, want 1:\n%s", len(p.results), out)
+	}
+	for key := range p.config {
+		if strings.Contains(key, "progress") {
+			t.Errorf("configuration line %q from a progress line", key)
+		}
+	}
+	runs := 0
+	for line := range strings.Lines(string(out)) {
+		if strings.HasPrefix(line, "BenchmarkInference/") {
+			runs++
+			if !strings.Contains(line, "ns/op") || !strings.HasSuffix(strings.TrimSpace(line), "allocs/op") {
+				t.Errorf("result line split by progress output: %q", line)
+			}
+		}
+	}
+	if runs != 2 {
+		t.Errorf("%d result lines, want 2 (-count=2):\n%s", runs, out)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,6 +100,28 @@ func newCSVTable(rec, colRow []string) (*csvTable, error) {
 		return ""
 	}
 	t.baseName, t.newName = cell(colRow, t.base), cell(colRow, t.new)
+	// Column by column: the row of column names (the inputs' names) must
+	// name every column of values and nothing else, so that a column lost
+	// on the way (the new side's, say) is never read as another one.
+	if colRow != nil {
+		if len(colRow) != len(rec) {
+			return nil, fmt.Errorf("the column names row has %d cells and the units row %d: a column is missing", len(colRow), len(rec))
+		}
+		for i := 1; i < len(rec); i++ {
+			isCenter := slices.Contains(centers, i)
+			switch {
+			case isCenter && colRow[i] == "":
+				return nil, fmt.Errorf("column %d (%s) has no input name above it", i+1, unit)
+			case !isCenter && colRow[i] != "":
+				return nil, fmt.Errorf("input %q (column %d) has no %s column of values: a column is missing", colRow[i], i+1, unit)
+			}
+		}
+	}
+	for i := 1; i < len(rec); i++ {
+		if !slices.Contains(centers, i) && (rec[i] != "CI" || !slices.Contains(centers, i-1)) && i != t.delta && i != t.p {
+			return nil, fmt.Errorf("unexpected column %d %q in the units row", i+1, rec[i])
+		}
+	}
 	return t, nil
 }
 
@@ -122,6 +145,7 @@ func (c *collector) addBenchstatCSV(in Input) {
 		comparable bool
 		defaulted  bool
 		cols       []string
+		header     []string
 	)
 	for {
 		rec, err := r.Read()
@@ -131,9 +155,9 @@ func (c *collector) addBenchstatCSV(in Input) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				c.warn(in.Name, pe.Line, pe.Err.Error()+"; rest of the input skipped")
+				c.inputErr(in.Name, pe.Line, pe.Err.Error())
 			} else {
-				c.warn(in.Name, 0, err.Error()+"; rest of the input skipped")
+				c.inputErr(in.Name, 0, err.Error())
 			}
 			break
 		}
@@ -152,10 +176,11 @@ func (c *collector) addBenchstatCSV(in Input) {
 		case rec[0] == "" && len(rec) >= 3 && rec[2] == "CI":
 			t, err := newCSVTable(rec, colRow)
 			if err != nil {
-				c.warn(in.Name, line, err.Error()+"; table skipped")
+				c.inputErr(in.Name, line, err.Error())
 				tbl = nil
 				continue
 			}
+			header = rec
 			tbl = t
 			comparable = comparable || t.comparable
 			if t.comparable && cols == nil {
@@ -165,7 +190,12 @@ func (c *collector) addBenchstatCSV(in Input) {
 		case rec[0] == "":
 			colRow = rec
 			continue
-		case tbl == nil || rec[0] == "geomean":
+		case tbl == nil:
+			continue
+		case len(rec) != len(header):
+			c.inputErr(in.Name, line, fmt.Sprintf("row %q has %d cells, its table's header %d", rec[0], len(rec), len(header)))
+			continue
+		case rec[0] == "geomean":
 			continue
 		}
 
@@ -201,11 +231,16 @@ func (c *collector) addBenchstatCSV(in Input) {
 		}
 		newCell := cell(tbl.new)
 		if newCell == "" {
-			continue // not in the new column; reported below if incomplete
+			if tbl.comparable && metrics[tbl.metric].Required {
+				c.fail(Failure{File: in.Name, Line: line, Model: model, Batch: batch,
+					Msg: fmt.Sprintf("no %s in the new column (%s): it ran on the baseline only", tidyUnit(metrics[tbl.metric].Unit), tbl.newName)})
+			}
+			continue
 		}
 		v, err := parse(newCell)
-		if err != nil || v < 0 {
-			c.warn(in.Name, line, fmt.Sprintf("Benchmark%s: value %q: want a non-negative number; row skipped", rec[0], newCell))
+		if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			c.fail(Failure{File: in.Name, Line: line, Model: model, Batch: batch,
+				Msg: fmt.Sprintf("%s value %q: want a finite, non-negative number; not a result", tidyUnit(metrics[tbl.metric].Unit), newCell)})
 			continue
 		}
 		device := config[contract.ConfigDevice]
@@ -259,7 +294,10 @@ func (c *collector) addBenchstatCSV(in Input) {
 			}
 		}
 		if len(missing) > 0 {
-			c.warn(in.Name, o.line, fmt.Sprintf("model %s batch_%d: no %s in the new column; skipped", k.model, k.batch, strings.Join(missing, ", ")))
+			if !failedAt(c.res.Failures, k.model, k.batch) {
+				c.fail(Failure{File: in.Name, Line: o.line, Model: k.model, Batch: k.batch,
+					Msg: fmt.Sprintf("no %s in the new column; not a result", strings.Join(missing, ", "))})
+			}
 			continue
 		}
 		c.add(k.model, o)

@@ -1,7 +1,9 @@
 package converter
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -52,18 +54,64 @@ func TestBenchstatOneColumn(t *testing.T) {
 
 func TestBenchstatMissingUnit(t *testing.T) {
 	in := oneColumnCSV("sec/op", "p50-sec/op", "docs/sec")
-	res, err := Convert([]Input{{Name: "few.csv", Data: []byte(in)}}, Options{Now: fixedNow})
-	if err == nil {
-		t.Fatal("converted a comparison without p95 and p99")
+	res, _ := Convert([]Input{{Name: "few.csv", Data: []byte(in)}}, Options{Now: fixedNow})
+	var got []string
+	for _, f := range res.Failures {
+		got = append(got, f.String())
 	}
-	found := false
-	for _, w := range res.Warnings {
-		if w.String() == "few.csv:5: model x batch_4: no p95-sec/op, p99-sec/op in the new column; skipped" {
-			found = true
+	want := "few.csv:5: BenchmarkInference/model=x/batch=4: no p95-sec/op, p99-sec/op in the new column; not a result"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("failures = %q, want %q", got, want)
+	}
+	if o := res.Files["x"]; o == nil || o.File != nil {
+		t.Errorf("model x: want a failure record, got %+v", o)
+	}
+}
+
+// benchstat CSV is validated column by column: a lost column is never read
+// as another one, and a benchmark without a value on the new side is a
+// failure, not the baseline's numbers.
+func TestBenchstatColumns(t *testing.T) {
+	data, err := os.ReadFile("testdata/benchstat.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := string(data)
+	dropCols := func(s string, from int) string { // keep the first `from` cells of every CSV row
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, ",") {
+				l = strings.Join(strings.Split(l, ",")[:from], ",")
+			}
+			out = append(out, l)
 		}
+		return strings.Join(out, "\n")
 	}
-	if !found {
-		t.Errorf("warnings = %v", res.Warnings)
+	noNewValues := strings.NewReplacer(",0.0020933415,1%,", ",,,").Replace(good)
+	for _, c := range []struct {
+		name, in, wantErr, wantFail string
+	}{
+		{"new side cut off, names kept", strings.ReplaceAll(dropCols(good, 3), ",testdata/benchstat/old.txt,", ",testdata/benchstat/old.txt,,testdata/benchstat/new.txt,,,"), "a column is missing", ""},
+		{"short row", strings.Replace(good, ",~,p=0.818 n=6", ",~", 1), "has 6 cells, its table's header 7", ""},
+		{"no value on the new side", noNewValues, "", "batch=1: no sec/op in the new column (testdata/benchstat/new.txt): it ran on the baseline only"},
+	} {
+		res, err := Convert([]Input{{Name: "cmp.csv", Data: []byte(c.in)}}, Options{Now: fixedNow})
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) || !errors.Is(err, ErrMalformed) {
+				t.Errorf("%s: err = %v, want %q", c.name, err, c.wantErr)
+			}
+			continue
+		}
+		var fails []string
+		for _, f := range res.Failures {
+			fails = append(fails, f.String())
+		}
+		if !strings.Contains(strings.Join(fails, "\n"), c.wantFail) {
+			t.Errorf("%s: failures %q, want %q", c.name, fails, c.wantFail)
+		}
+		if b := res.Files["tiny_trial_0"].File.Batches[1]; b != nil {
+			t.Errorf("%s: batch_1 converted: %+v", c.name, b)
+		}
 	}
 }
 

@@ -25,6 +25,10 @@ type obs struct {
 	device string
 	config map[string]string // file configuration lines in effect
 	iters  int
+	// workload is the workload fingerprint of the result (the workload
+	// configuration line), kept apart from config since it differs from
+	// one batch size to the next.
+	workload string
 	// machine is the machine label (contract.ConfigMachine), "" when the
 	// output has none; set is the file set the observation goes to: ""
 	// for the model's one file, a machine label for a file of its own
@@ -74,8 +78,9 @@ type collector struct {
 	reader benchfmt.Reader // reused so that unit metadata carries over
 	models map[string][]*obs
 	seq    int
-	ours   int // results that are ours, usable or not
-	others int // results of other benchmarks
+	errs   []string // malformed input: Convert fails
+	ours   int      // results that are ours, usable or not
+	others int      // results of other benchmarks
 
 	comparison map[string][]string // per model: baseline and new column names
 
@@ -111,6 +116,7 @@ func (c *collector) add(model string, o *obs) {
 // machine for a model whose machines are kept apart (see splitSets).
 func (c *collector) build(opts Options) {
 	now := contract.Timestamp(opts.Now())
+	c.res.timestamp = now
 	for _, fs := range c.fileSets() {
 		name, set, all := fs.name, fs.set, fs.obs
 		where := name
@@ -150,13 +156,14 @@ func (c *collector) build(opts Options) {
 		}
 		config := map[string]string{}
 		conflicts := map[string]bool{}
-		sharded := kept[0].config[contract.ConfigShard] != "" // each shard keeps its samples apart
 		for _, o := range kept {
 			for k, v := range o.config {
 				if slices.Contains(perShardKeys, k) {
 					continue
 				}
-				if old, ok := config[k]; ok && old != v && (k != "cpu" || len(machines) == 1) && (k != contract.ConfigSamplesFile || !sharded) {
+				// Each shard, and each process of make bench's rounds, keeps
+				// its samples in a file of its own: addSamples reads them all.
+				if old, ok := config[k]; ok && old != v && (k != "cpu" || len(machines) == 1) && k != contract.ConfigSamplesFile {
 					conflicts[k] = true
 				}
 				config[k] = v
@@ -213,10 +220,48 @@ func (c *collector) build(opts Options) {
 		for _, w := range slices.Sorted(maps.Keys(noCI)) {
 			warnf("%s: no ci95 (%s)", strings.Join(noCI[w], ", "), w)
 		}
+		var noise []string
+		for _, n := range fromRuns {
+			b := f.Batches[n]
+			workloads := map[string]bool{}
+			busy := 0
+			for _, o := range byBatch[n] {
+				if o.run == nil {
+					continue
+				}
+				workloads[o.workload] = true
+				if len(contract.NoiseWarnings(o.run.batch())) > 0 {
+					busy++
+				}
+			}
+			if fps := slices.Sorted(maps.Keys(workloads)); len(fps) == 1 && fps[0] != "" {
+				b.Extra = withExtra(b.Extra, contract.KeyWorkload, fps[0])
+			} else if len(fps) > 1 {
+				warnf("%s: runs measured different work (workload %s); no workload recorded", contract.BatchKey(n), strings.Join(fps, ", "))
+				b.Extra = withExtra(b.Extra, contract.KeyWorkload, "mixed")
+			}
+			for _, key := range []string{contract.KeyP95, contract.KeyP99} {
+				if contract.PercentileIsMax(b, key) {
+					b.Extra = withExtra(b.Extra, strings.TrimSuffix(key, "_ms")+"_is_max", true)
+				}
+			}
+			for _, w := range contract.NoiseWarnings(b) {
+				noise = append(noise, contract.BatchKey(n)+": "+w)
+			}
+			if runs := len(byBatch[n]); busy > 0 && runs > 1 {
+				noise = append(noise, fmt.Sprintf("%s: %d of %d runs measured on a busy or noisy machine", contract.BatchKey(n), busy, runs))
+			}
+		}
+		for _, w := range noise {
+			c.res.Noise = append(c.res.Noise, Warning{Msg: fmt.Sprintf("model %s: %s", name, w)})
+		}
 		slices.SortFunc(allRuns, func(a, b *obs) int { return a.seq - b.seq })
 		c.addSamples(name, f, allRuns, fromRuns, warnf)
 		if cols := c.comparison[name]; len(cols) == 2 && set == "" {
-			f.Extra = map[string]json.RawMessage{"comparison": mustJSON(map[string]string{"baseline": cols[0], "new": cols[1]})}
+			f.Extra = withExtra(f.Extra, "comparison", map[string]string{"baseline": cols[0], "new": cols[1]})
+		}
+		if len(noise) > 0 {
+			f.Extra = withExtra(f.Extra, contract.KeyWarnings, noise)
 		}
 
 		out := &Output{BenchName: name, File: f, Machine: set}
@@ -239,6 +284,7 @@ func (c *collector) build(opts Options) {
 				out.Path = contract.MachinePath(out.Path, set)
 			}
 		}
+		out.Model, out.Checkpoint = f.Model, f.Checkpoint
 		c.res.Files[key] = out
 	}
 }
@@ -381,6 +427,26 @@ func cmpBatch(c *cmpValues) *contract.Batch {
 		b.Extra = map[string]json.RawMessage{}
 	}
 	maps.Copy(b.Extra, extra)
+	return b
+}
+
+// withExtra sets key to v in extra, making the map if needed.
+func withExtra(extra map[string]json.RawMessage, key string, v any) map[string]json.RawMessage {
+	if extra == nil {
+		extra = map[string]json.RawMessage{}
+	}
+	extra[key] = mustJSON(v)
+	return extra
+}
+
+// batch returns the run's values as a batch entry, for NoiseWarnings.
+func (r *runValues) batch() *contract.Batch {
+	b := new(contract.Batch)
+	for i, m := range metrics {
+		if r.has[i] {
+			b.SetMetric(m.Key, r.values[i])
+		}
+	}
 	return b
 }
 

@@ -11,9 +11,21 @@
 // which is detected by its column header row (",sec/op,CI,…"). Inputs may
 // hold one run or many (go test -count=N, several files, outputs of several
 // go test invocations concatenated). Results of other benchmarks are ignored
-// with a note; results that look like ours but cannot be used (a name
-// without batch=, a missing metric, a malformed line) are warnings that name
-// the input file and line, and the rest is converted anyway.
+// with a note; names that look like ours but cannot be parsed are warnings
+// that name the input file and line.
+//
+// # Failures
+//
+// A failed benchmark is never a result (Result.Failures, type Failure): a
+// "--- FAIL: BenchmarkInference/…" line, a "panic:" line, a result line cut
+// short at the end of an input, a result of ours with a missing or
+// malformed metric, a benchstat row without a value in the new column,
+// and each model and batch size of Options.Expect without a result. The
+// observations they cover are left out; Write records the failures (a
+// failure record, contract.WriteFailure, for a model that failed
+// entirely; a "failures" key otherwise) and WriteFailures writes only the
+// failure records. A benchstat CSV whose columns do not line up with its
+// names row is malformed (ErrMalformed).
 //
 // Our results are named
 //
@@ -37,7 +49,8 @@
 // Each model's file goes to the output given for it in bench.toml (looked up
 // by its bench name through Options.Models), or to
 // <Options.OutDir>/<bench name>/benchmark.json when OutDir is set (OutDir
-// wins over bench.toml). The top-level keys are "device" (from the
+// wins over bench.toml; the bench names "." and ".." are refused, so that
+// no file lands outside OutDir). The top-level keys are "device" (from the
 // device: configuration line; "cpu" with a warning when there is none),
 // "timestamp" (the conversion time, UTC, 2025-01-20T10:30:00Z form),
 // "model" (the real model name, or the bench name without bench.toml),
@@ -112,6 +125,7 @@
 package converter
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -122,8 +136,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/internal/contract"
 )
+
+// ErrMalformed is wrapped by Convert's error for input that is not what
+// it claims to be (a benchstat CSV whose columns do not line up).
+var ErrMalformed = errors.New("malformed input")
 
 // Input is one input, read whole.
 type Input struct {
@@ -179,6 +198,10 @@ type Options struct {
 	// Now returns the conversion time, written as "timestamp";
 	// nil means time.Now.
 	Now func() time.Time
+	// Expect lists the models and batch sizes that must have results
+	// (bench.toml's matrix, see ExpectFromConfig): each one missing is a
+	// Failure.
+	Expect []Expected
 	// Matrix is bench.toml's matrix fingerprint (shard.Matrix); shards of
 	// another matrix are refused. "" checks nothing.
 	Matrix string
@@ -211,7 +234,14 @@ type Output struct {
 	// Options.OutDir gives a place (Write skips it, with a warning made by
 	// Convert).
 	Path string
+	// File is nil for a model that failed entirely: Write then records
+	// its failure at Path instead of results.
 	File *contract.File
+	// Failures are the model's failed benchmarks; with a File they are
+	// recorded in it under "failures".
+	Failures []Failure
+	// Model and Checkpoint name the model of a failure record.
+	Model, Checkpoint string
 }
 
 // Result is what Convert found.
@@ -224,6 +254,16 @@ type Result struct {
 	// Notes are harmless remarks, such as ignored benchmarks of other
 	// packages.
 	Notes []Warning
+	// Noise are the results measured on a busy or noisy machine
+	// (contract.NoiseWarnings), per model: not a problem of the input, but
+	// numbers to read with care. They are also in each file's "warnings".
+	Noise []Warning
+	// Failures are the benchmarks that failed or produced no result, in
+	// input order, then the missing ones of Options.Expect. None of them
+	// is a result.
+	Failures []Failure
+
+	timestamp string // the conversion time, for failure records
 }
 
 // BenchNames returns the keys of Files in order.
@@ -253,24 +293,67 @@ func Convert(inputs []Input, opts Options) (*Result, error) {
 		case formatBenchstatText:
 			c.warn(in.Name, 0, "this is benchstat's text output; run benchstat with -format csv")
 		default:
-			c.addGoBench(in)
+			fails, data := scanFailures(in)
+			c.res.Failures = append(c.res.Failures, fails...)
+			c.addGoBench(Input{Name: in.Name, Data: data})
+		}
+	}
+	if len(c.errs) > 0 {
+		return c.res, fmt.Errorf("%w: %s", ErrMalformed, strings.Join(c.errs, "; "))
+	}
+	c.res.Failures = append(c.res.Failures, c.expectFailures(opts.Expect)...)
+	c.dropFailed()
+	if opts.OutDir != "" {
+		var bad []string
+		for name := range c.models {
+			if !safeName(name) {
+				bad = append(bad, fmt.Sprintf("%q", name))
+			}
+		}
+		if len(bad) > 0 {
+			slices.Sort(bad)
+			return c.res, fmt.Errorf("model %s cannot name a folder under %s: it would leave it", strings.Join(bad, ", "), opts.OutDir)
 		}
 	}
 	if err := c.splitSets(opts.Matrix); err != nil {
 		return c.res, err
 	}
 	c.build(opts)
+	c.failedOutputs(opts)
 	if len(c.res.Files) == 0 {
 		return c.res, c.noResultsError(inputs)
 	}
 	return c.res, nil
 }
 
+// ExpectFromConfig lists every model and batch size of a loaded bench.toml.
+func ExpectFromConfig(cfg *config.Config) []Expected {
+	var out []Expected
+	for _, m := range cfg.Models {
+		out = append(out, Expected{BenchName: m.BenchName(), BatchSizes: slices.Clone(m.Settings.BatchSizes)})
+	}
+	return out
+}
+
 // Write writes every output that has a path, in bench-name order, each
 // atomically (contract.Write): an existing file is replaced only by a complete
-// new one. It goes on after a failure and returns the outputs written and
-// the failures joined.
+// new one. A model that failed entirely gets a failure record
+// (contract.WriteFailure) instead, so that no older file stays in place
+// looking current. It goes on after a failure and returns the outputs
+// written and the failures joined.
 func Write(res *Result) ([]*Output, error) {
+	return write(res, false)
+}
+
+// WriteFailures writes only the failure records of the models with
+// failures, in place of their files, and none of the results: what
+// nerbench convert writes when a benchmark failed and -allow-partial was
+// not given.
+func WriteFailures(res *Result) ([]*Output, error) {
+	return write(res, true)
+}
+
+func write(res *Result, failuresOnly bool) ([]*Output, error) {
 	byPath := map[string]string{}
 	for _, name := range res.BenchNames() {
 		o := res.Files[name]
@@ -289,10 +372,23 @@ func Write(res *Result) ([]*Output, error) {
 	)
 	for _, name := range res.BenchNames() {
 		o := res.Files[name]
-		if o.Path == "" {
+		if o.Path == "" || failuresOnly && len(o.Failures) == 0 {
 			continue
 		}
-		if err := contract.Write(o.Path, o.File); err != nil {
+		var err error
+		switch {
+		case o.File == nil || failuresOnly:
+			err = contract.WriteFailure(o.Path, o.failureRecord(res, failuresOnly))
+		default:
+			if len(o.Failures) > 0 {
+				if o.File.Extra == nil {
+					o.File.Extra = map[string]json.RawMessage{}
+				}
+				o.File.Extra["failures"] = mustJSON(failureTexts(o.Failures))
+			}
+			err = contract.Write(o.Path, o.File)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("model %s: %w", name, err))
 			continue
 		}
@@ -314,4 +410,27 @@ func (c *collector) noResultsError(inputs []Input) error {
 		return fmt.Errorf("no nerbench results (BenchmarkInference/model=…/batch=…) in %s, only %d of other benchmarks", where, c.others)
 	}
 	return fmt.Errorf("no benchmark results in %s", where)
+}
+
+func failureTexts(fs []Failure) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.String()
+	}
+	return out
+}
+
+// failureRecord is what Write records for a model that failed.
+func (o *Output) failureRecord(res *Result, all bool) contract.Failure {
+	r := contract.Failure{Model: o.Model, Checkpoint: o.Checkpoint, Failures: failureTexts(o.Failures)}
+	if o.File != nil {
+		r.Model, r.Checkpoint, r.Timestamp = o.File.Model, o.File.Checkpoint, o.File.Timestamp
+		if all {
+			r.Failures = append(r.Failures, "the results of the other batch sizes were not written (no -allow-partial)")
+		}
+	}
+	if r.Timestamp == "" {
+		r.Timestamp = res.timestamp
+	}
+	return r
 }

@@ -3,6 +3,7 @@ package converter
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"github.com/nerbench/nerbench/internal/golden"
 	"maps"
 	"os"
@@ -48,6 +49,7 @@ type caseResult struct {
 	Error    string                `json:"error,omitempty"`
 	Warnings []string              `json:"warnings,omitempty"`
 	Notes    []string              `json:"notes,omitempty"`
+	Failures []string              `json:"failures,omitempty"`
 	Files    map[string]goldenFile `json:"files,omitempty"`
 }
 
@@ -85,6 +87,7 @@ func runCase(t *testing.T, name string, ins []Input) *caseResult {
 			t.Fatal(err)
 		}
 		opts.Models = FromConfig(cfg)
+		opts.Expect = ExpectFromConfig(cfg)
 	} else {
 		opts.OutDir = dir
 	}
@@ -98,6 +101,9 @@ func runCase(t *testing.T, name string, ins []Input) *caseResult {
 	}
 	for _, n := range res.Notes {
 		g.Notes = append(g.Notes, n.String())
+	}
+	for _, f := range res.Failures {
+		g.Failures = append(g.Failures, f.String())
 	}
 	if err != nil {
 		g.Error = err.Error()
@@ -113,6 +119,21 @@ func runCase(t *testing.T, name string, ins []Input) *caseResult {
 	g.Files = map[string]goldenFile{}
 	for _, bn := range res.BenchNames() {
 		o := res.Files[bn]
+		if o.File == nil { // failed entirely: a failure record
+			data, err := os.ReadFile(o.Path)
+			if err != nil {
+				t.Fatalf("%s: failure record: %v", bn, err)
+			}
+			if _, err := contract.Decode(o.Path, data); !errors.Is(err, contract.ErrFailed) {
+				t.Errorf("contract.Decode of a failure record: %v, want ErrFailed", err)
+			}
+			rel, err := filepath.Rel(dir, o.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.Files[bn] = goldenFile{Path: filepath.ToSlash(rel), JSON: bytes.ReplaceAll(data, []byte(dir), []byte("$OUT"))}
+			continue
+		}
 		data, err := contract.Encode(o.File)
 		if err != nil {
 			t.Fatal(err)

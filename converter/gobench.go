@@ -82,12 +82,17 @@ func round12(v float64) float64 {
 // addGoBench reads one input in the Go benchmark format.
 func (c *collector) addGoBench(in Input) {
 	c.reader.Reset(bytes.NewReader(in.Data), in.Name)
+	lines := strings.Split(string(in.Data), "\n")
 	others := map[string]bool{}
 	nOthers := 0
 	defaulted := false
 	for c.reader.Scan() {
 		switch rec := c.reader.Result().(type) {
 		case *benchfmt.SyntaxError:
+			if model, batch, ok := oursAt(lines, rec.Line); ok {
+				c.fail(Failure{File: rec.FileName, Line: rec.Line, Model: model, Batch: batch, Msg: rec.Msg + "; not a result"})
+				continue
+			}
 			c.warn(rec.FileName, rec.Line, rec.Msg+"; line skipped")
 		case *benchfmt.Result:
 			model, batch, err := benchname.Parse(string(rec.Name))
@@ -121,11 +126,11 @@ func (c *collector) addGoBench(in Input) {
 				}
 			}
 			if len(missing) > 0 {
-				c.warn(file, line, fmt.Sprintf("%s: missing %s; result skipped", full, strings.Join(missing, ", ")))
+				c.fail(Failure{File: file, Line: line, Model: model, Batch: batch, Msg: "missing " + strings.Join(missing, ", ") + "; not a result"})
 				continue
 			}
 			if len(bad) > 0 {
-				c.warn(file, line, fmt.Sprintf("%s: %s: want a finite, non-negative value; result skipped", full, strings.Join(bad, ", ")))
+				c.fail(Failure{File: file, Line: line, Model: model, Batch: batch, Msg: strings.Join(bad, ", ") + ": want a finite, non-negative value; not a result"})
 				continue
 			}
 			o.config = map[string]string{}
@@ -134,6 +139,8 @@ func (c *collector) addGoBench(in Input) {
 					o.config[cfg.Key] = string(cfg.Value)
 				}
 			}
+			o.workload = o.config[contract.ConfigWorkload]
+			delete(o.config, contract.ConfigWorkload)
 			o.machine = o.config[contract.ConfigMachine]
 			o.device = o.config[contract.ConfigDevice]
 			if o.device == "" {
@@ -154,6 +161,23 @@ func (c *collector) addGoBench(in Input) {
 			nOthers, plural(nOthers, "result"), strings.Join(slices.Sorted(maps.Keys(others)), ", ")))
 	}
 	c.others += nOthers
+}
+
+// oursAt returns the model and batch size of line n (1-based) when it is a
+// result line of ours.
+func oursAt(lines []string, n int) (model string, batch int, ok bool) {
+	if n < 1 || n > len(lines) {
+		return "", 0, false
+	}
+	f := strings.Fields(lines[n-1])
+	if len(f) == 0 || !strings.HasPrefix(f[0], "Benchmark") {
+		return "", 0, false
+	}
+	if _, _, err := benchname.Parse(f[0]); err == benchname.ErrNotOurs {
+		return "", 0, false
+	}
+	model, batch = benchname.Fields(benchname.Trim(f[0]))
+	return model, batch, model != ""
 }
 
 func plural(n int, word string) string {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/nerbench/nerbench/internal/contract"
@@ -51,10 +52,11 @@ func checkUntouched(t *testing.T, path string) {
 	}
 }
 
-// A conversion that fails writes nothing.
+// A conversion that fails writes nothing. (A result of ours that cannot be
+// used is a failure: see TestFailuresAreNeverResults.)
 func TestFailedConversionKeepsExistingFile(t *testing.T) {
 	dir, path := writeExisting(t)
-	for _, in := range []string{"", "PASS\n", "BenchmarkInference/model=tiny_trial_0/batch=8-2 100 9800000 ns/op\n"} {
+	for _, in := range []string{"", "PASS\n"} {
 		res, err := Convert([]Input{{Name: "in.txt", Data: []byte(in)}}, Options{OutDir: dir, Now: fixedNow})
 		if err == nil {
 			t.Errorf("Convert(%q) succeeded", in)
@@ -163,5 +165,72 @@ func TestBenchstatText(t *testing.T) {
 	}
 	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].Msg, "-format csv") {
 		t.Errorf("warnings = %v", res.Warnings)
+	}
+}
+
+// Two conversions writing the same trial at once, many rounds: a reader
+// only ever sees one of the two complete files, never a mix or a partial
+// one, and no temporary file is left.
+func TestConcurrentConversions(t *testing.T) {
+	dir := t.TempDir()
+	var want [2][]byte
+	var results [2]*Result
+	for i, in := range []string{"testdata/single.txt", "testdata/count5.txt"} {
+		res, err := Convert(readInputs(t, []string{in}), Options{OutDir: dir, Now: fixedNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results[i] = res
+		if want[i], err = contract.Encode(res.Files["tiny_trial_0"].File); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "tiny_trial_0", "benchmark.json")
+	stop := make(chan struct{})
+	bad := make(chan string, 1)
+	var readers sync.WaitGroup
+	readers.Add(1)
+	go func() {
+		defer readers.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			data, err := os.ReadFile(path)
+			if err == nil && !bytes.Equal(data, want[0]) && !bytes.Equal(data, want[1]) {
+				select {
+				case bad <- string(data):
+				default:
+				}
+				return
+			}
+		}
+	}()
+	var writers sync.WaitGroup
+	for i := range 2 {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			for range 100 {
+				if _, err := Write(results[i]); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	writers.Wait()
+	close(stop)
+	readers.Wait()
+	select {
+	case data := <-bad:
+		t.Fatalf("a reader saw a file that neither conversion wrote:\n%s", data)
+	default:
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("%d entries left, want only benchmark.json", len(entries))
 	}
 }

@@ -8,7 +8,8 @@
 //	test_data = "data/demo/test_data.json"  # required here or per model
 //	batch_sizes = [1, 8, 16]                # default [1, 8, 16]
 //	iterations = 100                        # timed iterations, default 100
-//	warmup = 10                             # untimed iterations, default 10
+//	warmup = 10                             # untimed iterations, default 10 (whole passes, ≥ 1)
+//	texts = 0                               # timed texts, spread over the test set; 0: all
 //	max_length = 512                        # tokens per text, default 512
 //	device = "auto"                         # "auto" (default), "cpu", "cuda"
 //	intra_op_threads = 0                    # 0 (default): ONNX Runtime's choice
@@ -77,8 +78,13 @@ type Settings struct {
 	// size, default 100, ≥ 1.
 	Iterations int
 	// Warmup (warmup) is the number of untimed iterations run first,
-	// default 10, ≥ 0.
+	// default 10, ≥ 0, rounded up to whole passes: at least one pass, so
+	// that every batch that will be timed has been run once.
 	Warmup int
+	// Texts (texts) is the number of test texts timed, spread evenly over
+	// the test set (package benchmarks/workload); 0, the default, times
+	// them all. Iterations are rounded up to whole passes over them.
+	Texts int
 	// MaxLength (max_length) is the most tokens per text, default 512, ≥ 1.
 	MaxLength int
 	// Device (device) is "auto" (default: CUDA when available), "cpu" or

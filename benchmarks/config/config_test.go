@@ -233,17 +233,17 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{"unknown keys", head + "batch_size = [1]\nbogus = 1\nalpha = 0.1\nname = \"x\"\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\nIterations = 3\nwarmups = 1\nextra = true\n[model.sub]\nx = 1\n[check]\niterations = 3\nthresold = 0.1\n[selection]\nhpo = \"x\"\n[other]\nx = 1\n", []string{
 			`bench.toml:2: batch_size: unknown key; did you mean "batch_sizes"?`,
-			`bench.toml:3: bogus: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams, model, check, selection)`,
+			`bench.toml:3: bogus: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, texts, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams, model, check, selection)`,
 			`bench.toml:4: alpha: unknown key here; it belongs in the [check] table`,
 			`bench.toml:5: name: unknown key here; it belongs in a [[model]] table`,
 			`bench.toml:9: model "a": Iterations: unknown key; did you mean "iterations"?`,
 			`bench.toml:10: model "a": warmups: unknown key; did you mean "warmup"?`,
-			`bench.toml:11: model "a": extra: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
-			`bench.toml:12: model "a": sub: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
+			`bench.toml:11: model "a": extra: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, texts, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
+			`bench.toml:12: model "a": sub: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, texts, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
 			`bench.toml:15: check.iterations: unknown key here; it belongs in a [[model]] table or the top of the file (before any table)`,
 			`bench.toml:16: check.thresold: unknown key; did you mean "threshold"?`,
 			`bench.toml:18: selection.hpo: unknown key; remove it (the keys here are hpo_dir, metric, goal, accuracy_threshold, relative, min_accuracy_gain, output)`,
-			`bench.toml:19: other: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams, model, check, selection)`,
+			`bench.toml:19: other: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, texts, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams, model, check, selection)`,
 		}},
 		{"bad global values", "test_data = \"data/test.json\"\nbatch_sizes = [0, 8, -1, 8, 8]\niterations = 0\nwarmup = -1\nmax_length = 0\ndevice = \"gpu\"\nintra_op_threads = -2\ninter_op_threads = -1\n", []string{
 			"bench.toml:2: batch_sizes: 0 is not a valid batch size (want ≥ 1)",
@@ -463,13 +463,13 @@ thresholds = {"p50-ns/op" = -1, "x" = 2} # 29
 [check.more]         # 30
 `)
 	want := []string{
-		"bench.toml:6: description_is_not_a_key: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams, model, check, selection)",
+		"bench.toml:6: description_is_not_a_key: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, texts, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams, model, check, selection)",
 		`bench.toml:10: model "a": iterations: 0 is not a valid number of iterations (want ≥ 1)`,
-		`bench.toml:11: model "a": notes: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
+		`bench.toml:11: model "a": notes: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, texts, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
 		`bench.toml:18: model "b": iterations: 0 is not a valid number of iterations (want ≥ 1)`,
 		`bench.toml:19: model "b": device: "x\"y" is not a device; want "auto", "cpu" or "cuda"`,
-		`bench.toml:20: model "b": extra: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
-		`bench.toml:25: model "c": check: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
+		`bench.toml:20: model "b": extra: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, texts, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
+		`bench.toml:25: model "c": check: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, texts, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
 		`bench.toml:26: model "c": batch_sizes: 1 is listed more than once; list each batch size once`,
 		`bench.toml:29: check.thresholds."p50-ns/op": -1 is not a valid threshold; want a fraction ≥ 0, such as 0.05 for 5 %`,
 		`bench.toml:30: check.more: unknown key; remove it (the keys here are alpha, threshold, min_samples, thresholds)`,
@@ -638,5 +638,34 @@ func TestParseTablesSkipsPathChecks(t *testing.T) {
 	bad := append(data, []byte("[selection]\ngoal = \"fastest\"\n")...)
 	if _, err := ParseTables(path, bad); err == nil || !strings.Contains(err.Error(), "bench.toml:8") {
 		t.Errorf("ParseTables with a bad goal: error %v, want it at line 8", err)
+	}
+}
+
+// Absurd counts are refused at config time, and two models with one
+// output (given or defaulted) are a configuration error.
+func TestBoundsAndOutputs(t *testing.T) {
+	dir := setup(t)
+	for _, c := range []struct{ content, want string }{
+		{"test_data = \"data/test.json\"\nbatch_sizes = [100000000]\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\n",
+			"bench.toml:2: batch_sizes: 100000000 is too large for a batch size (at most 65536)"},
+		{"test_data = \"data/test.json\"\niterations = 100000000000\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\n",
+			"bench.toml:2: iterations: 100000000000 is too large for iterations (at most 10000000)"},
+		{"test_data = \"data/test.json\"\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\nmax_length = 10000000\n",
+			`bench.toml:5: model "a": max_length: 10000000 is too large for a max length (at most 1048576)`},
+		{"test_data = \"data/test.json\"\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\n[[model]]\nname = \"b\"\ncheckpoint = \"ckpt/a\"\nmax_length = 8\n",
+			`bench.toml:5: model "b": output: DIR/ckpt/benchmark.json is also the output of model "a" (line 3); give each model its own output = "…"`},
+		{"test_data = \"data/test.json\"\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\noutput = \"out/x.json\"\n[[model]]\nname = \"b\"\ncheckpoint = \"ckpt/b\"\noutput = \"out/../out/x.json\"\n",
+			`bench.toml:9: model "b": output: DIR/out/x.json is also the output of model "a" (line 3); give each model its own output = "…"`},
+	} {
+		path := filepath.Join(dir, "bench.toml")
+		if err := os.WriteFile(path, []byte(c.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Chdir(dir)
+		_, err := Load("bench.toml")
+		want := strings.ReplaceAll(c.want, "DIR", dir)
+		if err == nil || err.Error() != want {
+			t.Errorf("Load:\n%v\nwant:\n%s", err, want)
+		}
 	}
 }

@@ -82,7 +82,7 @@ type nonEmpty struct {
 func settingFields(s *Settings) []field {
 	return []field{
 		{"test_data", path{&s.TestData, "file"}}, {"batch_sizes", &s.BatchSizes},
-		{"iterations", &s.Iterations}, {"warmup", &s.Warmup}, {"max_length", &s.MaxLength},
+		{"iterations", &s.Iterations}, {"warmup", &s.Warmup}, {"texts", &s.Texts}, {"max_length", &s.MaxLength},
 		{"device", &s.Device}, {"intra_op_threads", &s.IntraOpThreads},
 		{"inter_op_threads", &s.InterOpThreads}, {"keep_samples", &s.KeepSamples},
 		{"batching", &s.Batching}, {"padding", &s.Padding}, {"mode", &s.Mode},
@@ -399,6 +399,7 @@ func (p *parser) models(v toml.Primitive, c *Config) {
 		line int
 	}
 	seen := map[string]first{} // by bench name (equal names have equal bench names)
+	var locs []loc
 	for i, v := range tables {
 		l := loc{path: toml.Key{"model", index(i)}, index: i + 1, key: "model"}
 		t, ok := p.table(v, l, "a table with name and checkpoint")
@@ -435,6 +436,21 @@ func (p *parser) models(v toml.Primitive, c *Config) {
 			}
 		}
 		c.Models = append(c.Models, m)
+		locs = append(locs, l)
+	}
+	if len(p.errs) > 0 {
+		return // outputs are compared once the models are otherwise valid
+	}
+	// Two models with one output would overwrite each other's results
+	// (two models of one checkpoint share its default output).
+	outputs := map[string]first{}
+	for i, m := range c.Models {
+		key := filepath.Clean(m.Output)
+		if other, dup := outputs[key]; dup {
+			p.fail(locs[i].in("output"), "%s is also the output of model %q (line %d); give each model its own output = \"…\"", m.Output, other.name, other.line)
+		} else {
+			outputs[key] = first{m.Name, p.line(locs[i].in("name"))}
+		}
 	}
 }
 

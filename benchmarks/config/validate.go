@@ -18,18 +18,33 @@ type keyCheck[T any] struct {
 	check func(*T) []string
 }
 
+// Upper bounds of counts: larger values cannot be meant and would only end
+// in an out-of-memory crash (iterations keep one float64 sample each, a
+// batch holds batch size × sequence length tokens per input). The runner
+// also estimates the memory of the batches it builds before building them
+// (runner.EstimateMemory).
+const (
+	MaxBatchSize  = 1 << 16
+	MaxIterations = 10_000_000
+	MaxMaxLength  = 1 << 20
+	MaxThreads    = 1 << 12
+)
+
 // settingChecks validate the keys of Settings, except test_data whose path
 // is checked where it is read.
 var settingChecks = []keyCheck[Settings]{
 	{"batch_sizes", func(s *Settings) []string { return checkBatchSizes(s.BatchSizes) }},
 	{"iterations", func(s *Settings) []string {
-		return atLeast(s.Iterations, 1, "%d is not a valid number of iterations (want ≥ 1)")
+		return append(atLeast(s.Iterations, 1, "%d is not a valid number of iterations (want ≥ 1)"), atMost(s.Iterations, MaxIterations, "iterations")...)
 	}},
 	{"warmup", func(s *Settings) []string {
-		return atLeast(s.Warmup, 0, "%d is not a valid number of warm-up iterations (want ≥ 0)")
+		return append(atLeast(s.Warmup, 0, "%d is not a valid number of warm-up iterations (want ≥ 0)"), atMost(s.Warmup, MaxIterations, "warm-up iterations")...)
+	}},
+	{"texts", func(s *Settings) []string {
+		return atLeast(s.Texts, 0, "%d is not a valid number of texts (want ≥ 0; 0 times every text)")
 	}},
 	{"max_length", func(s *Settings) []string {
-		return atLeast(s.MaxLength, 1, "%d is not a valid max length (want ≥ 1)")
+		return append(atLeast(s.MaxLength, 1, "%d is not a valid max length (want ≥ 1)"), atMost(s.MaxLength, MaxMaxLength, "a max length")...)
 	}},
 	{"device", func(s *Settings) []string { return oneOf(s.Device, Devices, "a device") }},
 	{"intra_op_threads", func(s *Settings) []string { return checkThreads(s.IntraOpThreads) }},
@@ -74,6 +89,7 @@ func checkBatchSizes(sizes []int) []string {
 		if b < 1 {
 			msgs = append(msgs, fmt.Sprintf("%d is not a valid batch size (want ≥ 1)", b))
 		}
+		msgs = append(msgs, atMost(b, MaxBatchSize, "a batch size")...)
 		if seen[b]++; seen[b] == 2 {
 			msgs = append(msgs, fmt.Sprintf("%d is listed more than once; list each batch size once", b))
 		}
@@ -99,7 +115,7 @@ func checkStreams(streams []int) []string {
 }
 
 func checkThreads(n int) []string {
-	return atLeast(n, 0, "%d is not a valid number of threads (want ≥ 0; 0 lets ONNX Runtime choose)")
+	return append(atLeast(n, 0, "%d is not a valid number of threads (want ≥ 0; 0 lets ONNX Runtime choose)"), atMost(n, MaxThreads, "threads")...)
 }
 
 func checkThreshold(t float64) []string {
@@ -112,6 +128,14 @@ func checkThreshold(t float64) []string {
 func checkFinite(p *float64) []string {
 	if p != nil && (math.IsNaN(*p) || math.IsInf(*p, 0)) {
 		return []string{fmt.Sprintf("%v is not a number; want a finite number", *p)}
+	}
+	return nil
+}
+
+// atMost refuses n > most: a count that large cannot be meant.
+func atMost(n, most int, what string) []string {
+	if n > most {
+		return []string{fmt.Sprintf("%d is too large for %s (at most %d)", n, what, most)}
 	}
 	return nil
 }

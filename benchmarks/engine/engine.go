@@ -108,7 +108,9 @@ func Init(path string) (string, error) {
 		}
 	}
 	ort.SetSharedLibraryPath(path)
-	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+	// Errors come back as Go errors, without colour codes (ortError); ONNX
+	// Runtime's own log would print each one again, raw and coloured.
+	if err := ort.InitializeEnvironment(ort.WithLogLevelFatal()); err != nil {
 		return "", fmt.Errorf("loading ONNX Runtime from %s: %w (reinstall with %s)", path, err, SetupCommand)
 	}
 	env.refs = 1
@@ -220,10 +222,11 @@ type Session struct {
 }
 
 // Open loads the model at path. The environment must be initialized.
-func Open(path string, opts Options) (*Session, error) {
+func Open(path string, opts Options) (_ *Session, err error) {
+	defer recovered(path, &err)
 	ins, outs, err := ort.GetInputOutputInfo(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading inputs and outputs of %s: %w", path, err)
+		return nil, fmt.Errorf("reading inputs and outputs of %s: %w", path, errors.New(CleanMessage(err.Error())))
 	}
 	s := &Session{Path: path}
 	if err := s.discover(ins, outs); err != nil {
@@ -267,7 +270,7 @@ func Open(path string, opts Options) (*Session, error) {
 		names(len(s.Inputs), func(i int) string { return s.Inputs[i].Name }),
 		names(len(s.Outputs), func(i int) string { return s.Outputs[i].Name }), so)
 	if err != nil {
-		return nil, fmt.Errorf("creating ONNX Runtime session for %s: %w", path, err)
+		return nil, fmt.Errorf("creating ONNX Runtime session for %s: %w", path, errors.New(CleanMessage(err.Error())))
 	}
 	return s, nil
 }
@@ -411,9 +414,42 @@ func (s *Session) Destroy() error {
 	return err
 }
 
-// Run runs the model on a bound batch. It makes no Go allocation.
+// Run runs the model on a bound batch. It makes no Go allocation (but on
+// failure, for its error).
 func (s *Session) Run(b *Batch) error {
-	return s.sess.RunWithBinding(b.binding)
+	if err := s.sess.RunWithBinding(b.binding); err != nil {
+		return ortError(s.Path, err)
+	}
+	return nil
+}
+
+// BatchBytes returns the memory one bound batch of size × seqLen holds:
+// its input tensors and its pre-created output tensors.
+func (s *Session) BatchBytes(size, seqLen int) (int64, error) {
+	var n int64
+	for _, in := range s.Inputs {
+		e := int64(8)
+		if in.Int32 {
+			e = 4
+		}
+		n += int64(size) * int64(seqLen) * e
+	}
+	for _, out := range s.Outputs {
+		dims, err := outputShape(out, size, seqLen)
+		if err != nil {
+			return 0, err
+		}
+		e, err := elemSize(out.DataType)
+		if err != nil {
+			return 0, err
+		}
+		size := int64(e)
+		for _, d := range dims {
+			size *= d
+		}
+		n += size
+	}
+	return n, nil
 }
 
 // Batch is one batch's input and output tensors, bound to its session.
@@ -428,6 +464,7 @@ type Batch struct {
 // NewBatch builds and binds the tensors of one batch. ids, mask and typeIDs
 // are row-major [size, seqLen]; inputs the model lacks are ignored.
 func (s *Session) NewBatch(size, seqLen int, ids, mask, typeIDs []int64) (_ *Batch, err error) {
+	defer recovered(s.Path, &err)
 	if s.FixedBatch > 0 && size != s.FixedBatch {
 		return nil, fmt.Errorf("%s: the model fixes the batch size at %d; batch size %d cannot run", s.Path, s.FixedBatch, size)
 	}

@@ -81,7 +81,7 @@ func TestSortedBatchingShare(t *testing.T) {
 		if batching == "max_length" {
 			m.Settings.Batching, m.Settings.Padding = "rotate", "max_length"
 		}
-		bs := prepare(t, m, enc, size, len(enc.Encodings))
+		bs := prepare(t, m, enc, size)
 		return float64(bs.Tokens) / float64(bs.PaddedTokens), bs.Len()
 	}
 	rotate, nr := share("rotate")

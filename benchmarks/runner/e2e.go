@@ -11,6 +11,7 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/decode"
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/tokenize"
+	"github.com/nerbench/nerbench/benchmarks/workload"
 )
 
 // E2E runs batches end to end, as a service would: tokenize the batch's
@@ -65,14 +66,14 @@ type Stages struct {
 }
 
 // PrepareE2E readies end-to-end iterations of batch size batchSize over
-// texts, whose encodings are enc (for batching = "sorted", which orders
-// texts by their token counts).
-func (m *Model) PrepareE2E(texts []string, enc *Encoded, batchSize int) (*E2E, error) {
+// the timed texts of enc (its encodings order them for batching =
+// "sorted").
+func (m *Model) PrepareE2E(enc *Encoded, batchSize int) (*E2E, error) {
 	if batchSize < 1 {
 		return nil, fmt.Errorf("batch size %d: want ≥ 1", batchSize)
 	}
-	if len(texts) != len(enc.Encodings) || len(texts) == 0 {
-		return nil, fmt.Errorf("%d texts for %d encodings", len(texts), len(enc.Encodings))
+	if len(enc.Texts) != len(enc.Encodings) || len(enc.Texts) == 0 {
+		return nil, fmt.Errorf("%d texts for %d encodings", len(enc.Texts), len(enc.Encodings))
 	}
 	labels := m.Checkpoint.Config.Labels()
 	if labels == nil {
@@ -83,9 +84,7 @@ func (m *Model) PrepareE2E(texts []string, enc *Encoded, batchSize int) (*E2E, e
 	}
 	e := &E2E{m: m, Size: batchSize, labels: labels, join: m.Tokenizer.Joiner(), logits: m.Session.Outputs[0].Name,
 		Sync: m.StreamThreads(1) >= runtime.GOMAXPROCS(0)}
-	for _, i := range m.TextOrder(enc, batchSize) {
-		e.texts = append(e.texts, texts[i])
-	}
+	e.texts = m.Ordered(enc, batchSize).Texts
 	return e, nil
 }
 
@@ -95,9 +94,9 @@ func (e *E2E) tokenizeBatch(k int) tokenized {
 	n := len(e.texts)
 	encs := make([]tokenize.Encoding, e.Size)
 	toks := make([][]decode.Token, e.Size)
-	for j := range e.Size {
+	for j, p := range workload.Batch(n, e.Size, k%workload.PassLen(n, e.Size)) {
 		var err error
-		encs[j], toks[j], err = e.m.Tokenizer.EncodeTokens(e.texts[(k*e.Size+j)%n], e.m.MaxLength, nil)
+		encs[j], toks[j], err = e.m.Tokenizer.EncodeTokens(e.texts[p], e.m.MaxLength, nil)
 		if err != nil {
 			return tokenized{err: err}
 		}

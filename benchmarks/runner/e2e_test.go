@@ -28,7 +28,7 @@ func TestE2E(t *testing.T) {
 			if batching == "rotate" && !slices.Equal(order, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39}) {
 				t.Fatalf("rotate order %v", order)
 			}
-			e, err := m.PrepareE2E(texts, enc, size)
+			e, err := m.PrepareE2E(enc, size)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -46,12 +46,16 @@ func TestMetrics(t *testing.T) {
 
 func TestConfigLines(t *testing.T) {
 	env := Env{ORTVersion: "1.30.0", Device: "cpu", InterOpThreads: 1, MaxLength: 128}
-	const want = "ort-version: 1.30.0\ndevice: cpu\nintra-op-threads: default\ninter-op-threads: 1\nmax-length: 128\nbatching: rotate\npadding: longest\nmode: inference\ngraph-optimization: all\nscenario: single\nsamples-file: \n"
+	const fixed = "schedule: passes-v1\npercentile-method: sorted[min(floor(n*p),n-1)]\n"
+	const want = "ort-version: 1.30.0\ndevice: cpu\nintra-op-threads: default\ninter-op-threads: 1\nmax-length: 128\nbatching: rotate\npadding: longest\nmode: inference\ngraph-optimization: all\nscenario: single\nsamples-file: \nnerbench-version: devel\n" + fixed
 	if got := env.ConfigLines(); got != want {
 		t.Errorf("ConfigLines() =\n%q\nwant\n%q", got, want)
 	}
 	env.Commit, env.SamplesFile = "412c071b1274", "/x/benchmark.samples.jsonl"
-	const want2 = "ort-version: 1.30.0\ndevice: cpu\nintra-op-threads: default\ninter-op-threads: 1\nmax-length: 128\nbatching: rotate\npadding: longest\nmode: inference\ngraph-optimization: all\nscenario: single\ncommit: 412c071b1274\nsamples-file: /x/benchmark.samples.jsonl\n"
+	env.ModelSHA, env.TokenizerSHA, env.DataSHA, env.TimedTexts = "aa", "bb", "cc", "64 of 560"
+	env.GOMAXPROCS, env.CPUQuota, env.ORTThreads = 2, "none", 2
+	const want2 = "ort-version: 1.30.0\ndevice: cpu\nintra-op-threads: default\ninter-op-threads: 1\nmax-length: 128\nbatching: rotate\npadding: longest\nmode: inference\ngraph-optimization: all\nscenario: single\ncommit: 412c071b1274\nsamples-file: /x/benchmark.samples.jsonl\n" +
+		"nerbench-version: devel\nmodel-sha256: aa\ntokenizer-sha256: bb\ndata-sha256: cc\ntimed-texts: 64 of 560\n" + fixed + "gomaxprocs: 2\ncpu-quota: none\nort-threads: 2\n"
 	if got := env.ConfigLines(); got != want2 {
 		t.Errorf("ConfigLines() =\n%q\nwant\n%q", got, want2)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nerbench/nerbench/benchmarks/engine"
+	"github.com/nerbench/nerbench/benchmarks/workload"
 )
 
 // Offline is the throughput scenario (scenario = "offline"): the whole
@@ -39,11 +40,10 @@ func (m *Model) StreamThreads(n int) int {
 	return max(1, runtime.GOMAXPROCS(0)/n)
 }
 
-// PrepareOffline readies n streams of batch size batchSize: stream 0 uses
-// the model's own session when n is 1, every other stream opens a session
-// of its own with StreamThreads(n) intra-op threads and one inter-op
-// thread. Each stream builds every batch of the rotation (n/gcd(n, size)
-// at most) for its session.
+// PrepareOffline readies n streams of batch size batchSize: one stream
+// uses the model's own session; with more, each opens a session of its
+// own with StreamThreads(n) intra-op threads and one inter-op thread.
+// Each stream builds every batch of a pass (Prepare) for its session.
 func (m *Model) PrepareOffline(enc *Encoded, batchSize, n int) (_ *Offline, err error) {
 	if n < 1 {
 		return nil, fmt.Errorf("%d streams: want ≥ 1", n)
@@ -54,8 +54,7 @@ func (m *Model) PrepareOffline(enc *Encoded, batchSize, n int) (_ *Offline, err 
 			err = errors.Join(err, o.Close())
 		}
 	}()
-	count := len(enc.Encodings) / gcd(len(enc.Encodings), batchSize)
-	o.docs = count * batchSize
+	o.docs = workload.PassLen(len(enc.Encodings), batchSize) * batchSize
 	for i := range n {
 		st := &stream{sess: m.Session}
 		if n > 1 {
@@ -70,7 +69,7 @@ func (m *Model) PrepareOffline(enc *Encoded, batchSize, n int) (_ *Offline, err 
 		o.streams = append(o.streams, st)
 		mm := *m
 		mm.Session = st.sess
-		if st.batches, err = mm.Prepare(enc, batchSize, count); err != nil {
+		if st.batches, err = mm.Prepare(enc, batchSize); err != nil {
 			return nil, fmt.Errorf("stream %d: %w", i, err)
 		}
 	}

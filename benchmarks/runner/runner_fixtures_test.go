@@ -3,6 +3,7 @@
 package runner
 
 import (
+	"errors"
 	"math"
 	"path/filepath"
 	"strings"
@@ -30,7 +31,7 @@ func TestFixtureCheckpointsEndToEnd(t *testing.T) {
 	runEndToEnd(t, []endToEnd{
 		{"tribuo-tinybert", func(t *testing.T) string {
 			return checkpointDir(t, fixtureModel(t, "tribuo-tinybert/tinybert.onnx"), tinyTokenizer(t), nil)
-		}, "output_0", 512, 1656},
+		}, "output_0", 100, 1656}, // its 100 position embeddings bound max_length (no config.json)
 		{"vespa-transformer", func(t *testing.T) string {
 			return checkpointDir(t, fixtureModel(t, "vespa-transformer/dummy_transformer_without_type_ids.onnx"), wordLevelTokenizer(t), nil)
 		}, "output_0", 512, 20},
@@ -42,11 +43,25 @@ func TestFixtureCheckpointsEndToEnd(t *testing.T) {
 	})
 }
 
+// Tribuo's tiny BERT (100 position embeddings, no config.json) runs a text
+// longer than 100 tokens at the default max_length: the graph's table
+// lowers it.
+func TestLongTextTinyBERT(t *testing.T) {
+	m := open(t, checkpointDir(t, fixtureModel(t, "tribuo-tinybert/tinybert.onnx"), tinyTokenizer(t), nil), settings())
+	if m.MaxLength != 100 {
+		t.Errorf("max_length %d, want 100", m.MaxLength)
+	}
+	bs := prepare(t, m, encode(t, m, []string{strings.Repeat(texts[2]+" ", 10)}), 1)
+	if _, err := Measure(bs, 0, 1); err != nil {
+		t.Error(err)
+	}
+}
+
 // Text to output through the runner reproduces Tribuo's golden vector
 // (../shared/fixtures/README.md).
 func TestGoldenThroughRunnerTinyBERT(t *testing.T) {
 	m := open(t, checkpointDir(t, fixtureModel(t, "tribuo-tinybert/tinybert.onnx"), tinyTokenizer(t), nil), settings())
-	bs := prepare(t, m, encode(t, m, texts[:1]), 1, 1)
+	bs := prepare(t, m, encode(t, m, texts[:1]), 1)
 	if err := bs.Run(0); err != nil {
 		t.Fatal(err)
 	}
@@ -64,16 +79,16 @@ func TestGoldenThroughRunnerTinyBERT(t *testing.T) {
 }
 
 // Ids past a model's embedding table (the vespa model has 20 rows, the
-// tinybert tokenizer 1656 tokens, and no config.json to warn from) make
-// the first run fail with an error, not a crash.
+// tinybert tokenizer 1656 tokens, and no config.json to warn from) are
+// caught before running: the table is found as the one a Gather indexes
+// with the ids input.
 func TestIDsPastTheEmbeddingVespa(t *testing.T) {
 	m := open(t, checkpointDir(t, fixtureModel(t, "vespa-transformer/dummy_transformer_without_type_ids.onnx"), tinyTokenizer(t), nil), settings())
-	bs := prepare(t, m, encode(t, m, texts), 2, 5)
-	_, err := Measure(bs, 1, 3)
-	if err == nil {
-		t.Fatal("ids up to 1655 on a 20-row embedding: no error")
+	_, err := m.Encode(texts)
+	if err == nil || !errors.Is(err, ErrMismatch) {
+		t.Fatalf("ids up to 1655 on a 20-row embedding: error %v", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "warm-up iteration 0") || !strings.Contains(msg, "Gather") {
-		t.Errorf("error %q should say which iteration failed and why", msg)
+	if msg := err.Error(); !strings.Contains(msg, "≥ vocabulary 20 of") || !strings.Contains(msg, "do not match") {
+		t.Errorf("error %q should name the id and the vocabulary", msg)
 	}
 }

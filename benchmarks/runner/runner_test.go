@@ -2,6 +2,7 @@ package runner
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -136,9 +137,9 @@ func encode(t *testing.T, m *Model, texts []string) *Encoded {
 	return enc
 }
 
-func prepare(t *testing.T, m *Model, enc *Encoded, size, runs int) *Batches {
+func prepare(t *testing.T, m *Model, enc *Encoded, size int) *Batches {
 	t.Helper()
-	bs, err := m.Prepare(enc, size, runs)
+	bs, err := m.Prepare(enc, size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,38 +232,29 @@ func expectBatch(t *testing.T, m *Model, rows []string, fixed int) (seq int, wan
 	return seq, want
 }
 
-func gcdInt(a, b int) int {
-	for b != 0 {
-		a, b = b, a%b
-	}
-	return a
-}
-
-// Batch k holds texts k·size … k·size+size−1 (mod n), padded to its own
-// longest text; min(runs, n/gcd(n, size)) distinct batches are built.
+// A pass is ceil(n/size) batches; batch k holds texts k·size …
+// k·size+size−1 (mod n), padded to its own longest text.
 func TestPrepareRotation(t *testing.T) {
 	m := open(t, checkpointDir(t, echoModel(0), ownTokenizer(t), nil), settings())
 	if m.Tokenizer.PadID != 2 {
 		t.Fatalf("the test tokenizer's pad id is %d, want 2: a pad id of 0 would not show wrong padding", m.Tokenizer.PadID)
 	}
 	for _, tc := range []struct {
-		n, size, runs, batches int
+		n, size, batches int
 	}{
-		{5, 1, 100, 5},
-		{5, 2, 100, 5}, // batch 2 wraps: texts 4, 0
-		{5, 2, 3, 3},   // fewer runs than the cycle
-		{5, 2, 0, 1},   // at least one batch
-		{5, 5, 100, 1},
-		{5, 7, 100, 5}, // larger than the test set: texts 0…4, 0, 1
-		{4, 2, 100, 2},
-		{4, 6, 100, 2}, // gcd 2
-		{3, 2, 10, 3},
+		{5, 1, 5},
+		{5, 2, 3}, // batch 2 wraps: texts 4, 0
+		{5, 5, 1},
+		{5, 7, 1}, // larger than the test set: texts 0…4, 0, 1
+		{4, 2, 2},
+		{4, 6, 1},
+		{3, 2, 2},
 	} {
-		t.Run(fmt.Sprintf("n=%d/size=%d/runs=%d", tc.n, tc.size, tc.runs), func(t *testing.T) {
+		t.Run(fmt.Sprintf("n=%d/size=%d", tc.n, tc.size), func(t *testing.T) {
 			set := texts[:tc.n]
 			enc := encode(t, m, set)
-			bs := prepare(t, m, enc, tc.size, tc.runs)
-			if want := min(max(tc.runs, 1), tc.n/gcdInt(tc.n, tc.size)); bs.Len() != want || want != tc.batches {
+			bs := prepare(t, m, enc, tc.size)
+			if want := (tc.n + tc.size - 1) / tc.size; bs.Len() != want || want != tc.batches {
 				t.Fatalf("%d batches, want %d (table says %d)", bs.Len(), want, tc.batches)
 			}
 			tokens, padded := 0, 0
@@ -292,7 +284,7 @@ func TestPrepareRotation(t *testing.T) {
 			}
 		})
 	}
-	if _, err := m.Prepare(encode(t, m, texts), 0, 10); err == nil {
+	if _, err := m.Prepare(encode(t, m, texts), 0); err == nil {
 		t.Error("batch size 0: no error")
 	}
 	if _, err := m.Encode(nil); err == nil {
@@ -320,7 +312,7 @@ func TestFixedSequenceLength(t *testing.T) {
 			t.Errorf("text %d has %d tokens, more than %d", i, len(e.IDs), fixed)
 		}
 	}
-	bs := prepare(t, m, enc, 2, 100)
+	bs := prepare(t, m, enc, 2)
 	for k := range bs.Len() {
 		rows := []string{texts[(2*k)%5], texts[(2*k+1)%5]}
 		_, want := expectBatch(t, m, rows, fixed)
@@ -339,7 +331,7 @@ func TestFixedSequenceLength(t *testing.T) {
 	if m.MaxLength != 8 || len(m.Warnings) != 0 {
 		t.Errorf("max_length 8 on a model fixed at 16: MaxLength %d, warnings %q", m.MaxLength, m.Warnings)
 	}
-	bs = prepare(t, m, encode(t, m, texts), 2, 1)
+	bs = prepare(t, m, encode(t, m, texts), 2)
 	if bs.items[0].SeqLen != fixed {
 		t.Errorf("sequence length %d, want the model's %d", bs.items[0].SeqLen, fixed)
 	}
@@ -423,13 +415,26 @@ func TestMeasure(t *testing.T) {
 	}
 	enc := encode(t, m, texts)
 	const warmup, iterations, size = 2, 7, 2
-	bs := prepare(t, m, enc, size, warmup+iterations)
+	bs := prepare(t, m, enc, size)
 	r, err := Measure(bs, warmup, iterations)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.BatchSize != size || r.Iterations != iterations || len(r.SamplesNs) != iterations {
-		t.Fatalf("result: batch %d, %d iterations, %d samples; want %d, %d, %d", r.BatchSize, r.Iterations, len(r.SamplesNs), size, iterations, iterations)
+	// 7 iterations are rounded up to whole passes of ceil(len(texts)/2)
+	// batches.
+	pass := (len(texts) + size - 1) / size
+	timed := (iterations + pass - 1) / pass * pass
+	if timed < iterations || timed%pass != 0 {
+		t.Fatalf("test: %d timed iterations are not whole passes of %d", timed, pass)
+	}
+	if r.BatchSize != size || r.Iterations != timed || len(r.SamplesNs) != timed {
+		t.Fatalf("result: batch %d, %d iterations, %d samples; want %d, %d, %d", r.BatchSize, r.Iterations, len(r.SamplesNs), size, timed, timed)
+	}
+	if r.Workload == "" || r.Workload != bs.Workload || !(r.FirstRunNs > 0) || !(r.LoadNs > 0) || !r.HasDuring {
+		t.Errorf("result: workload %q (batches %q), first run %v ns, load %v ns, conditions taken %v", r.Workload, bs.Workload, r.FirstRunNs, r.LoadNs, r.HasDuring)
+	}
+	if want := float64(bs.PaddedTokens) / float64(bs.Len()); r.MeanPadded != want || r.MeanPadded < r.MeanTokens {
+		t.Errorf("MeanPadded %v, want %v (≥ MeanTokens %v)", r.MeanPadded, want, r.MeanTokens)
 	}
 	for i, v := range r.SamplesNs {
 		if !(v > 0) || math.IsInf(v, 0) {
@@ -439,7 +444,7 @@ func TestMeasure(t *testing.T) {
 	if want := stats.Summarize(r.SamplesNs, size); r.Summary != want {
 		t.Errorf("Summary %+v, want stats.Summarize's %+v", r.Summary, want)
 	}
-	if r.Summary.N != iterations || r.Summary.MinNs > r.Summary.MedianNs || r.Summary.MedianNs > r.Summary.MaxNs {
+	if r.Summary.N != timed || r.Summary.MinNs > r.Summary.MedianNs || r.Summary.MedianNs > r.Summary.MaxNs {
 		t.Errorf("implausible summary %+v", r.Summary)
 	}
 	if want := float64(bs.Tokens) / float64(bs.Len()); r.MeanTokens != want || want <= 0 {
@@ -453,7 +458,7 @@ func TestMeasure(t *testing.T) {
 // The timed loop makes no Go allocation.
 func TestTimeDoesNotAllocate(t *testing.T) {
 	m := open(t, tinyDemoDir(t), settings())
-	bs := prepare(t, m, encode(t, m, texts[:3]), 2, 100)
+	bs := prepare(t, m, encode(t, m, texts[:3]), 2)
 	samples := make([]float64, 4)
 	var err error
 	allocs := testing.AllocsPerRun(10, func() { err = bs.Time(samples, 1) })
@@ -532,7 +537,7 @@ func runEndToEnd(t *testing.T, cases []endToEnd) {
 				}
 			}
 			const size = 2
-			bs := prepare(t, m, enc, size, 6)
+			bs := prepare(t, m, enc, size)
 			r, err := Measure(bs, 1, 5)
 			if err != nil {
 				t.Fatal(err)
@@ -585,10 +590,10 @@ func TestCheckpointsEndToEnd(t *testing.T) {
 	runEndToEnd(t, []endToEnd{
 		{"tiny-hf-interface", func(t *testing.T) string {
 			return checkpointDir(t, specModel(hf), ownTokenizer(t), nil)
-		}, "logits", 512, int64(n)},
+		}, "logits", 64, int64(n)}, // max_length lowered to the 64 position rows of the graph
 		{"distilbert-wordlevel-tokenizer", func(t *testing.T) string {
 			return checkpointDir(t, specModel(small), wordLevelTokenizer(t), nil)
-		}, "output_0", 512, 20},
+		}, "output_0", 64, 20},
 		{"demo-tiny", func(t *testing.T) string { return tinyDemoDir(t) }, "logits", 512, 1 << 20},
 		{"int32-tf-names-seq32", func(t *testing.T) string {
 			return checkpointDir(t, specModel(variant), ownTokenizer(t), nil)
@@ -607,7 +612,7 @@ func TestGoldenThroughRunner(t *testing.T) {
 	spec := testmodel.Tiny()
 	spec.Vocab = v.Len()
 	m := open(t, checkpointDir(t, specModel(spec), ownTokenizer(t), nil), settings())
-	bs := prepare(t, m, encode(t, m, texts[:1]), 1, 1)
+	bs := prepare(t, m, encode(t, m, texts[:1]), 1)
 	if err := bs.Run(0); err != nil {
 		t.Fatal(err)
 	}
@@ -657,14 +662,14 @@ func TestFixedBatchSize(t *testing.T) {
 	spec.Vocab, spec.Batch = ownVocab(t).Len(), 1
 	m := open(t, checkpointDir(t, specModel(spec), ownTokenizer(t), nil), settings())
 	enc := encode(t, m, texts)
-	bs := prepare(t, m, enc, 1, 10)
+	bs := prepare(t, m, enc, 1)
 	if bs.Len() != len(texts) {
 		t.Errorf("%d batches, want %d", bs.Len(), len(texts))
 	}
 	if _, err := Measure(bs, 0, 3); err != nil {
 		t.Fatal(err)
 	}
-	_, err := m.Prepare(enc, 4, 10)
+	_, err := m.Prepare(enc, 4)
 	if err == nil {
 		t.Fatal("batch size 4 on a model fixed at 1: no error")
 	}
@@ -674,17 +679,69 @@ func TestFixedBatchSize(t *testing.T) {
 }
 
 // Ids past a model's embedding table (testmodel.Tiny() has 32 rows, the
-// test tokenizer many more tokens, and no config.json to warn from) make
-// the first run fail with an error, not a crash.
+// test tokenizer many more tokens, and no config.json to warn from) are
+// caught before running, with an error that says the tokenizer and the
+// model do not match.
 func TestIDsPastTheEmbedding(t *testing.T) {
 	m := open(t, checkpointDir(t, specModel(testmodel.Tiny()), ownTokenizer(t), nil), settings())
-	bs := prepare(t, m, encode(t, m, texts), 2, 5)
-	_, err := Measure(bs, 1, 3)
-	if err == nil {
-		t.Fatalf("ids up to %d on a 32-row embedding: no error", ownVocab(t).Len()-1)
+	_, err := m.Encode(texts)
+	if err == nil || !errors.Is(err, ErrMismatch) {
+		t.Fatalf("ids up to %d on a 32-row embedding: error %v", ownVocab(t).Len()-1, err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "warm-up iteration 0") || !strings.Contains(msg, "Gather") {
-		t.Errorf("error %q should say which iteration failed and why", msg)
+	if msg := err.Error(); !strings.Contains(msg, "≥ vocabulary 32 of") || !strings.Contains(msg, "model.onnx") || !strings.Contains(msg, "do not match") {
+		t.Errorf("error %q should name the id, the vocabulary and the model", msg)
+	}
+}
+
+// Without config.json, the position embedding table of the graph bounds
+// max_length, with a warning, as max_position_embeddings does.
+func TestPositionsFromGraph(t *testing.T) {
+	spec := testmodel.Tiny()
+	spec.Vocab, spec.MaxPos = ownVocab(t).Len(), 12
+	m := open(t, checkpointDir(t, specModel(spec), ownTokenizer(t), nil), settings())
+	if m.MaxLength != 12 {
+		t.Errorf("max_length %d, want 12 (the graph's position rows)", m.MaxLength)
+	}
+	if w := strings.Join(m.Warnings, "\n"); !strings.Contains(w, "position_embeddings.weight) allow 12 tokens: max_length 512 lowered to it") {
+		t.Errorf("warnings: %s", w)
+	}
+	long := strings.Repeat("the cat sat ", 20)
+	enc := encode(t, m, []string{long, texts[0]})
+	bs := prepare(t, m, enc, 2)
+	if _, err := Measure(bs, 0, 2); err != nil {
+		t.Errorf("a long text at the lowered max_length: %v", err)
+	}
+}
+
+// Batches that would take more memory than the limit are refused before
+// anything is allocated.
+func TestMemoryLimit(t *testing.T) {
+	spec := testmodel.Tiny()
+	spec.Vocab = ownVocab(t).Len()
+	m := open(t, checkpointDir(t, specModel(spec), ownTokenizer(t), nil), settings())
+	enc := encode(t, m, texts)
+	old := MemoryLimit
+	defer func() { MemoryLimit = old }()
+	MemoryLimit = 64 << 10
+	_, err := m.Prepare(enc, 4096)
+	if !errors.Is(err, ErrTooMuchMemory) || !strings.Contains(err.Error(), "batch size 4096") {
+		t.Errorf("Prepare: %v, want ErrTooMuchMemory naming the batch size", err)
+	}
+	MemoryLimit = 0 // the default: half the available memory
+	bs := prepare(t, m, enc, 2)
+	if bs.Len() == 0 {
+		t.Errorf("%d batches", bs.Len())
+	}
+	for _, c := range []struct {
+		in   string
+		want int64
+	}{{"512M", 512 << 20}, {"8G", 8 << 30}, {"1.5GiB", 3 << 29}, {"1000", 1000}} {
+		if got, err := config.ParseBytes(c.in); err != nil || got != c.want {
+			t.Errorf("ParseBytes(%q) = %d, %v", c.in, got, err)
+		}
+	}
+	if _, err := config.ParseBytes("lots"); err == nil {
+		t.Error("ParseBytes(lots): no error")
 	}
 }
 

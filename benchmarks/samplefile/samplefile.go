@@ -6,11 +6,12 @@ package samplefile
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // Path returns where the suite keeps the per-iteration latencies of
@@ -30,23 +31,23 @@ type Record struct {
 }
 
 // File collects sample records; it is created empty, so that a run
-// never mixes with an earlier one's samples.
+// never mixes with an earlier one's samples. It is written as every output
+// of the project is (contract.CreateTemp): to a temporary file that
+// replaces path on Close, so that an interrupted run leaves an existing
+// samples file as it was and no temporary file behind.
 type File struct {
 	path string
-	f    *os.File
+	f    *contract.Temp
 	w    *bufio.Writer
 }
 
-// Create creates (or truncates) path.
+// Create starts the samples file path; it replaces path on Close.
 func Create(path string) (*File, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return nil, fmt.Errorf("keeping samples: %w", err)
-	}
-	f, err := os.Create(abs)
+	f, err := contract.CreateTemp(abs)
 	if err != nil {
 		return nil, fmt.Errorf("keeping samples: %w", err)
 	}
@@ -74,12 +75,18 @@ func (s *File) Add(model string, batch int, samplesNs []float64) error {
 	return s.w.Flush()
 }
 
-// Close flushes and closes the file.
+// Close flushes the file and puts it in place.
 func (s *File) Close() error {
-	if s == nil {
+	if s == nil || s.f == nil {
 		return nil
 	}
-	return errors.Join(s.w.Flush(), s.f.Close())
+	f := s.f
+	s.f = nil
+	if err := s.w.Flush(); err != nil {
+		f.Discard()
+		return fmt.Errorf("writing %s: %w", s.path, err)
+	}
+	return f.Commit(0o644)
 }
 
 // Read reads a samples file.

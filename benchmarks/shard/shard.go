@@ -125,6 +125,9 @@ func Matrix(cfg *config.Config) ([]Cell, string) {
 		s := m.Settings
 		fmt.Fprintf(h, "model %q checkpoint %q test_data %q iterations %d warmup %d max_length %d device %q threads %d/%d\n",
 			m.Name, rel(m.Checkpoint), rel(s.TestData), s.Iterations, s.Warmup, s.MaxLength, s.Device, s.IntraOpThreads, s.InterOpThreads)
+		if s.Texts != 0 { // which texts are timed (package workload); 0, all, keeps older fingerprints
+			fmt.Fprintf(h, "texts %d\n", s.Texts)
+		}
 		for _, b := range s.BatchSizes {
 			fmt.Fprintf(h, "cell %d\n", b)
 			cells = append(cells, Cell{Model: m.Name, Bench: m.BenchName(), Batch: b})

@@ -32,7 +32,7 @@ func testConfig(t *testing.T, extra string) *config.Config {
 		if err := os.WriteFile(filepath.Join(ck, "config.json"), []byte(`{"num_hidden_layers": `+strconv.Itoa(m.layers)+`}`), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		toml.WriteString("[[model]]\nname = \"" + m.name + "\"\ncheckpoint = \"" + m.name + "\"\n")
+		toml.WriteString("[[model]]\nname = \"" + m.name + "\"\ncheckpoint = \"" + m.name + "\"\noutput = \"" + m.name + ".json\"\n")
 	}
 	path := filepath.Join(dir, "bench.toml")
 	if err := os.WriteFile(path, []byte(toml.String()), 0o644); err != nil {

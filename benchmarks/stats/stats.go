@@ -117,3 +117,94 @@ func Summarize(samplesNs []float64, batchSize int) Summary {
 		DocsPerSec: docsPerSec,
 	}
 }
+
+// CV returns the coefficient of variation, StddevNs / MeanNs: the spread
+// of the samples relative to their mean; 0 when the mean is not positive.
+func (s Summary) CV() float64 {
+	if s.MeanNs <= 0 {
+		return 0
+	}
+	return s.StddevNs / s.MeanNs
+}
+
+// QuantileCI returns a distribution-free confidence interval, of level
+// conf (0.95), for the p-quantile of the population that samples were
+// drawn from: order statistics sorted[l] and sorted[u] (0-based) such that
+// the number Y ~ Binomial(n, p) of samples below the quantile has
+// P(Y < l+1) ≤ (1−conf)/2 and P(Y ≥ u+1) ≤ (1−conf)/2. It makes no
+// assumption on the distribution, only that samples are independent. ok is
+// false when n is too small for such an interval (a p95 needs 59 samples
+// for its upper bound at 95 %, a median 6).
+func QuantileCI(sorted []float64, p, conf float64) (lo, hi float64, ok bool) {
+	n := len(sorted)
+	if n == 0 || !(p > 0 && p < 1) || !(conf > 0 && conf < 1) {
+		return 0, 0, false
+	}
+	tail := (1 - conf) / 2
+	cdf := binomCDF(n, p) // cdf[i] = P(Y ≤ i)
+	// l: the largest order (1-based) with P(Y ≤ l−1) ≤ tail.
+	l := 0
+	for i := 1; i <= n; i++ {
+		if cdf[i-1] <= tail {
+			l = i
+		}
+	}
+	// u: the smallest order (1-based) with P(Y ≥ u) = 1 − P(Y ≤ u−1) ≤ tail.
+	u := 0
+	for i := n; i >= 1; i-- {
+		if 1-cdf[i-1] <= tail {
+			u = i
+		}
+	}
+	if l == 0 || u == 0 || l > u {
+		return 0, 0, false
+	}
+	return sorted[l-1], sorted[u-1], true
+}
+
+// binomCDF returns P(Y ≤ i) for i = 0 … n, Y ~ Binomial(n, p).
+func binomCDF(n int, p float64) []float64 {
+	out := make([]float64, n+1)
+	lp, lq := math.Log(p), math.Log1p(-p)
+	lgN, _ := math.Lgamma(float64(n + 1))
+	var sum float64
+	for i := 0; i <= n; i++ {
+		lgI, _ := math.Lgamma(float64(i + 1))
+		lgR, _ := math.Lgamma(float64(n - i + 1))
+		sum += math.Exp(lgN - lgI - lgR + float64(i)*lp + float64(n-i)*lq)
+		out[i] = min(sum, 1)
+	}
+	return out
+}
+
+// RepeatNoise measures noise apart from the workload: samplesNs hold whole
+// passes of passLen batches in run order, so sample j + k·passLen is the
+// k-th timing of batch j. For every sample it takes the relative distance
+// to the median of its own batch's timings, and returns the median of those
+// distances (0.03 for 3 %). Texts of different lengths do not add to it;
+// a machine that is busy at some moments and not at others does. ok is
+// false with fewer than two whole passes.
+func RepeatNoise(samplesNs []float64, passLen int) (float64, bool) {
+	if passLen <= 0 || len(samplesNs) < 2*passLen {
+		return 0, false
+	}
+	passes := len(samplesNs) / passLen
+	devs := make([]float64, 0, passes*passLen)
+	vals := make([]float64, passes)
+	for j := range passLen {
+		for k := range passes {
+			vals[k] = samplesNs[j+k*passLen]
+		}
+		med := Median(vals)
+		if med <= 0 {
+			continue
+		}
+		for _, v := range vals {
+			devs = append(devs, math.Abs(v-med)/med)
+		}
+	}
+	if len(devs) == 0 {
+		return 0, false
+	}
+	return Median(devs), true
+}

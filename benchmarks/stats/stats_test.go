@@ -213,3 +213,52 @@ func TestMedian(t *testing.T) {
 		t.Error("Median(nil) is not NaN")
 	}
 }
+
+// The median's interval from 10 samples is the 2nd to the 9th order
+// statistic: P(Y ≤ 1) = 11/1024 ≤ 0.025 < P(Y ≤ 2) = 56/1024 for
+// Y ~ Binomial(10, 1/2). p95 from 20 samples has no upper bound at 95 %.
+func TestQuantileCI(t *testing.T) {
+	sorted := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	lo, hi, ok := QuantileCI(sorted, 0.5, 0.95)
+	if !ok || lo != 2 || hi != 9 {
+		t.Errorf("median CI of 1…10 = [%v, %v] (%v), want [2, 9]", lo, hi, ok)
+	}
+	if _, _, ok := QuantileCI(sorted[:5], 0.5, 0.95); ok {
+		t.Error("median CI from 5 samples: want none (P(Y=0) = 1/32 > 0.025)")
+	}
+	twenty := make([]float64, 20)
+	for i := range twenty {
+		twenty[i] = float64(i)
+	}
+	if _, _, ok := QuantileCI(twenty, 0.95, 0.95); ok {
+		t.Error("p95 CI from 20 samples: want none")
+	}
+	many := make([]float64, 200)
+	for i := range many {
+		many[i] = float64(i)
+	}
+	lo, hi, ok = QuantileCI(many, 0.95, 0.95)
+	if !ok || !(lo < 190 && 190 < hi) || hi > 199 {
+		t.Errorf("p95 CI of 0…199 = [%v, %v] (%v), want around 190", lo, hi, ok)
+	}
+}
+
+// Repeat noise compares each batch with its own repeats: texts of very
+// different lengths make no noise, a batch that took twice as long once
+// does.
+func TestRepeatNoise(t *testing.T) {
+	// Two passes of three batches: 1 ms, 10 ms, 100 ms, the same each time.
+	quiet := []float64{1e6, 10e6, 100e6, 1e6, 10e6, 100e6}
+	if v, ok := RepeatNoise(quiet, 3); !ok || v != 0 {
+		t.Errorf("RepeatNoise(same batches) = %v, %v; want 0", v, ok)
+	}
+	// Every batch 10 % slower in the second pass: each is 1/21 from the
+	// median (the mean of the two).
+	noisy := []float64{1e6, 10e6, 100e6, 1.1e6, 11e6, 110e6}
+	if v, ok := RepeatNoise(noisy, 3); !ok || math.Abs(v-0.05/1.05) > 1e-12 {
+		t.Errorf("RepeatNoise(10%% slower pass) = %v, %v; want %v", v, ok, 0.05/1.05)
+	}
+	if _, ok := RepeatNoise(quiet[:5], 3); ok {
+		t.Error("RepeatNoise of less than two passes: want none")
+	}
+}

@@ -40,28 +40,39 @@ type Tokenizer struct {
 	PadTypeID int64
 	// VocabSize counts the vocabulary including added tokens.
 	VocabSize int
+	// cuttable says whether long texts may be cut before tokenizing
+	// (see CutText).
+	cuttable bool
 }
 
 // Load reads a tokenizer.json, or a vocab.txt (WordPiece, as BERT ships it).
 // For vocab.txt, lowerCase says whether texts are lower-cased first (the
 // do_lower_case of the model's tokenizer_config.json).
-func Load(path string, lowerCase bool) (*Tokenizer, error) {
+func Load(path string, lowerCase bool) (_ *Tokenizer, err error) {
 	var (
-		tk  *hftok.Tokenizer
-		err error
+		tk       *hftok.Tokenizer
+		cuttable bool
 	)
+	defer func() {
+		if r := recover(); r != nil { // a panic inside the tokenizer is an error naming the file
+			err = fmt.Errorf("loading tokenizer %s: the tokenizer failed: %v", path, r)
+		}
+	}()
 	switch filepath.Ext(path) {
 	case ".json":
-		tk, err = hftok.FromFile(path)
+		if tk, err = hftok.FromFile(path); err == nil {
+			cuttable = cuttableFile(path)
+		}
 	case ".txt":
 		tk, err = fromVocab(path, lowerCase)
+		cuttable = true // BERT's normalizer and pre-tokenizer
 	default:
 		err = errors.New("want a tokenizer.json or a vocab.txt")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading tokenizer %s: %w", path, err)
 	}
-	t := &Tokenizer{tk: tk, Path: path, VocabSize: tk.VocabSize()}
+	t := &Tokenizer{tk: tk, Path: path, VocabSize: tk.VocabSize(), cuttable: cuttable}
 	t.PadID, t.PadTypeID = padIDs(tk, path)
 	return t, nil
 }
@@ -146,13 +157,39 @@ func (e Encoding) Len() int { return len(e.IDs) }
 // Encode tokenizes text, adds special tokens and truncates to maxLen tokens
 // (special tokens included, the final one kept); maxLen ≤ 0 means no
 // truncation.
+//
+// A long text is first cut (CutText) at a bound that cannot change the
+// first maxLen tokens, when the tokenizer allows it: see cut.go. Invalid
+// UTF-8 becomes U+FFFD first, as Python's decoding with errors="replace"
+// (and Go's JSON decoder) makes it.
 func (t *Tokenizer) Encode(text string, maxLen int) (Encoding, error) {
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	if maxLen > 0 && t.cuttable {
+		for limit := cutStart * maxLen; limit < len(text); limit *= 2 {
+			prefix := CutText(text, limit)
+			if prefix == "" {
+				continue
+			}
+			e, err := t.encode(prefix, maxLen)
+			if err != nil || e.Truncated {
+				return e, err
+			}
+		}
+	}
+	return t.encode(text, maxLen)
+}
+
+// encode encodes text whole. A panic inside the tokenizer becomes an error
+// that names the tokenizer file.
+func (t *Tokenizer) encode(text string, maxLen int) (_ Encoding, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("tokenizer %s failed: %v", t.Path, r)
+		}
+	}()
 	buf := bufPool.Get().(*encodeBuf)
 	defer bufPool.Put(buf)
-	var (
-		trunc bool
-		err   error
-	)
+	var trunc bool
 	buf.ids, buf.types, trunc, err = t.tk.AppendEncoding(buf.ids[:0], buf.types[:0], text, true, maxLen)
 	if err != nil {
 		return Encoding{}, err

@@ -111,13 +111,18 @@ benchmark output (go test -bench -count=N, nerbench run -format gobench,
 scripts/ab.sh) or benchmark.json files; repeat -baseline and -candidate for
 several files per side, whose runs are pooled.
 
-A regression is a change that is significant (p < alpha) and worse by more
-than the metric's threshold. Which way is worse comes from the inputs'
+A regression is a change of the primary metric (-primary, default the mean
+latency ns/op) that is significant (p < alpha) and worse by more than its
+threshold. The other metrics are compared and shown ("worse (does not
+vote)") but do not fail the gate: ten metrics voting at alpha 0.05 would
+add up their false alarms. A benchmark whose work changed (workload
+fingerprint or tokens/op) is INCONCLUSIVE, never unchanged, and so is a
+benchmark of the baseline missing (or failed) on the candidate. Which way is worse comes from the inputs'
 "Unit ... better=" lines (default: *ns/op lower, docs/sec higher).
 Settings come from the [check] table of bench.toml, and flags override it.
 
-Exit status: 0 no regression, 1 regression (or, with -strict, too few
-samples), 2 bad usage or input. Too few samples to conclude (fewer than
+Exit status: 0 no regression, 1 regression (or, with -strict, too few samples or a benchmark of the baseline that the candidate failed or lacks),
+2 bad usage or input. Too few samples to conclude (fewer than
 -min-samples per side) is reported as INCONCLUSIVE, loudly, on stdout and
 stderr: it is not a pass, but exits 0 unless -strict.
 
@@ -148,7 +153,9 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 	fs.Var(models, "model-map", "pair baseline model `OLD=NEW` with a candidate model of another name; repeatable")
 	metrics := fs.String("metrics", "", "compare only these comma-separated `units` or benchmark.json keys (default all)")
 	filterQuery := fs.String("filter", "", "keep only the results this benchstat-style `query` matches, e.g. '/batch:(1 OR 8)' or '/model:tiny_trial_0' (golang.org/x/perf/benchproc)")
-	strict := fs.Bool("strict", false, "exit 1 when the result is inconclusive (too few samples)")
+	strict := fs.Bool("strict", false, "exit 1 when the result is inconclusive (too few samples, changed work, a benchmark missing on the candidate or failed there)")
+	allowDifferent := fs.Bool("allow-different-work", false, "compare benchmarks whose work changed (workload fingerprint, tokens/op) instead of calling them inconclusive; the change is shown as their reason")
+	primary := fs.String("primary", "", "the `metric` whose regression fails the gate (unit or benchmark.json key; default ns/op, the mean); all: every metric votes, without a multiple-comparison correction")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), checkUsage)
 		fs.PrintDefaults()
@@ -199,6 +206,8 @@ func checkCmd(stdout, stderr io.Writer, args []string) error {
 	if len(models) > 0 {
 		opts.ModelMap = models
 	}
+	opts.Primary = *primary
+	opts.AllowDifferentWork = *allowDifferent
 	for _, m := range strings.Split(*metrics, ",") {
 		if m = strings.TrimSpace(m); m != "" {
 			opts.Metrics = append(opts.Metrics, m)

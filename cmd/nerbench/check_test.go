@@ -47,8 +47,8 @@ func TestCheckExitStatus(t *testing.T) {
 		code        int
 		out, errOut string
 	}{
-		{"regression", []string{"-baseline", old, "-candidate", new}, 1, "REGRESSION", "nerbench check: FAIL: 5 regressions in 16 comparisons"},
-		{"positional", []string{old, new}, 1, "FAIL: 5 regressions", ""},
+		{"regression", []string{"-baseline", old, "-candidate", new}, 1, "REGRESSION", "nerbench check: FAIL: 1 regression in 16 comparisons"},
+		{"positional", []string{old, new}, 1, "FAIL: 1 regression", ""},
 		{"same", []string{old, old}, 0, "PASS: no regression in 16 comparisons", ""},
 		{"threshold flag", []string{"-threshold", "20%", old, new}, 0, "worse, within threshold", ""},
 		{"per-metric flag", []string{"-threshold", "0.2", "-threshold-metric", "ns/op=0.1", old, new}, 1, "FAIL: 1 regression in", ""},
@@ -159,5 +159,43 @@ func TestCheckTwoModels(t *testing.T) {
 	code, stdout, _ = runCheck(t, "-model-map", "tiny_trial_0=tiny_trial_1", checkTestdata+"old.txt", renamed)
 	if code != 1 || !strings.Contains(stdout, "(model map)") {
 		t.Errorf("exit %d\n%s", code, stdout)
+	}
+}
+
+// A benchmark that ran on the baseline but failed (or is missing) on the
+// candidate is a warning, and fails the check under -strict.
+func TestCheckStrictFailsOnFailedCandidate(t *testing.T) {
+	old := checkTestdata + "old.txt"
+	data, err := os.ReadFile(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed, missing []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "BenchmarkInference/model=tiny_trial_0/batch=8") {
+			continue
+		}
+		failed = append(failed, l)
+		missing = append(missing, l)
+	}
+	failed = append(failed, "--- FAIL: BenchmarkInference/model=tiny_trial_0/batch=8", "    suite.go:1: out of memory")
+	dir := t.TempDir()
+	failedPath, missingPath := filepath.Join(dir, "failed.txt"), filepath.Join(dir, "missing.txt")
+	os.WriteFile(failedPath, []byte(strings.Join(failed, "\n")), 0o644)
+	os.WriteFile(missingPath, []byte(strings.Join(missing, "\n")), 0o644)
+	for _, c := range []struct {
+		args   []string
+		code   int
+		errOut string
+	}{
+		{[]string{old, failedPath}, 0, ""},
+		{[]string{"-strict", old, failedPath}, 1, "batch=8"},
+		{[]string{"-strict", old, missingPath}, 1, "missing or failed on the candidate (Inference/model=tiny_trial_0/batch=8)"},
+		{[]string{"-strict", old, old}, 0, ""},
+	} {
+		code, stdout, stderr := runCheck(t, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.errOut) {
+			t.Errorf("check %v: exit %d, want %d; stderr should contain %q:\n%s\n%s", c.args, code, c.code, c.errOut, stdout, stderr)
+		}
 	}
 }

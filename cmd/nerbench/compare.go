@@ -23,6 +23,12 @@ and each model's speed relative to the first (the first model's mean
 latency divided by the model's; 2.00x is twice as fast). Rows are batch
 sizes in numeric order; N/A marks a batch size a model was not run at.
 
+Results measured on different work (their workload fingerprints differ:
+other texts, max_length or schedule) are refused unless
+-allow-different-work, which shows them marked. Percentiles that are only
+the largest sample are marked (max), and each file's noise warnings are
+printed under the table.
+
 A FILE may be a folder holding a benchmark.json. Models are named after
 their trial folder (outputs/hpo/bert/trial_1/benchmark.json is bert/trial_1),
 or by -names, one per file, in order.
@@ -43,17 +49,28 @@ func splitNames(s string) []string {
 }
 
 // loadModels reads files for compare and report, turning every problem
-// into a usage error (exit status 2).
-func loadModels(files []string, names string) ([]compare.Model, error) {
+// into a usage error (exit status 2). Files whose workload fingerprints
+// differ at a batch size are refused, unless allowDifferent; then the
+// returned notes say where, for the table and the report to show.
+func loadModels(files []string, names string, allowDifferent bool) ([]compare.Model, []string, error) {
 	if len(files) == 0 {
-		return nil, usageError("no benchmark.json files given")
+		return nil, nil, usageError("no benchmark.json files given")
 	}
 	models, err := compare.Load(files, splitNames(names))
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, nil, usageError("%v", err)
 	}
-	return models, nil
+	var notes []string
+	for _, w := range compare.CheckWork(models) {
+		if !allowDifferent {
+			return nil, nil, usageError("%s: these numbers measured different texts or settings and cannot be set side by side; rerun them on the same work, or pass -allow-different-work to show them marked", w.String(models))
+		}
+		notes = append(notes, "DIFFERENT WORK: "+w.String(models))
+	}
+	return models, notes, nil
 }
+
+const allowDifferentUsage = "set side by side results measured on different work (workload fingerprints differ), marked as such"
 
 func compareCmd(stdout, stderr io.Writer, args []string) error {
 	fs := flag.NewFlagSet("nerbench compare", flag.ContinueOnError)
@@ -61,6 +78,7 @@ func compareCmd(stdout, stderr io.Writer, args []string) error {
 	names := fs.String("names", "", "comma-separated model `names`, one per file (default: from each file's trial folder)")
 	format := fs.String("format", "text", "output `format`: "+compare.Formats)
 	outPath := fs.String("o", "", "write the table to `file` (atomically) instead of stdout")
+	allowDifferent := fs.Bool("allow-different-work", false, allowDifferentUsage)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), compareUsage)
 		fs.PrintDefaults()
@@ -73,12 +91,14 @@ func compareCmd(stdout, stderr io.Writer, args []string) error {
 	if write == nil {
 		return usageError("-format %q: want %s", *format, compare.Formats)
 	}
-	models, err := loadModels(files, *names)
+	models, notes, err := loadModels(files, *names, *allowDifferent)
 	if err != nil {
 		return err
 	}
+	table := compare.Build(models)
+	table.Notes = append(notes, table.Notes...)
 	var buf bytes.Buffer
-	if err := write(&buf, compare.Build(models)); err != nil {
+	if err := write(&buf, table); err != nil {
 		return err
 	}
 	if *outPath != "" {

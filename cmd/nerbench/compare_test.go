@@ -82,3 +82,39 @@ func TestCompareErrors(t *testing.T) {
 		})
 	}
 }
+
+// Results measured on different work are refused side by side, unless
+// -allow-different-work, which marks them; noise warnings are shown.
+func TestCompareDifferentWork(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, workload string, extra string) string {
+		p := filepath.Join(dir, name, "benchmark.json")
+		data := `{"batch_1": {"mean_ms": 2, "median_ms": 2, "p95_ms": 3, "p99_ms": 3, "throughput_docs_per_sec": 500, "samples": 560, "workload": "` + workload + `"}` + extra + `, "device": "cpu", "timestamp": "2026-01-01T00:00:00Z"}`
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := write("a", "sha256:aaaa", `, "warnings": ["batch_1: busy machine: other processes used 1.20 CPUs during the timed loop (threshold 0.25)"]`)
+	b := write("b", "sha256:bbbb", "")
+	c := write("c", "sha256:aaaa", "")
+	code, _, stderr := runNerbench(t, "compare", a, b)
+	if code != 2 || !strings.Contains(stderr, "batch 1: different work") || !strings.Contains(stderr, "-allow-different-work") {
+		t.Errorf("different work: exit %d, stderr %q; want 2 and a refusal naming the flag", code, stderr)
+	}
+	code, stdout, stderr := runNerbench(t, "compare", "-allow-different-work", a, b)
+	if code != 0 || !strings.Contains(stdout, "DIFFERENT WORK: batch 1") {
+		t.Errorf("-allow-different-work: exit %d, stdout %q, stderr %q; want the table, marked", code, stdout, stderr)
+	}
+	code, stdout, stderr = runNerbench(t, "compare", a, c)
+	if code != 0 || strings.Contains(stdout, "DIFFERENT WORK") || !strings.Contains(stdout, "warning: a batch_1: busy machine") {
+		t.Errorf("same work: exit %d, stdout %q, stderr %q; want the table with a's warning", code, stdout, stderr)
+	}
+	code, _, stderr = runNerbench(t, "report", "-o", filepath.Join(dir, "r.html"), a, b)
+	if code != 2 || !strings.Contains(stderr, "different work") {
+		t.Errorf("report on different work: exit %d, stderr %q; want a refusal", code, stderr)
+	}
+}

@@ -30,6 +30,7 @@ func convertCmd(stdout, stderr io.Writer, args []string) error {
 	configPath := fs.String("config", "", "bench.toml `file`: each model's benchmark.json goes to its output")
 	outDir := fs.String("out-dir", "", "write `dir`/<model>/benchmark.json (wins over bench.toml's outputs)")
 	asJSON := fs.Bool("json", false, "print what was written as JSON")
+	allowPartial := fs.Bool("allow-partial", false, "when a benchmark failed, still write the results of the others (a failed one's failure is recorded in its file)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: nerbench convert [-config bench.toml] [-out-dir DIR] [-json] [files... | -]
 
@@ -37,6 +38,13 @@ Reads the output of go test -bench (any number of runs, files, or
 concatenated outputs) or of benchstat -format csv old.txt new.txt, from the
 files named or from stdin ("-", or no files), and writes one benchmark.json
 per model. Prints one line per file written; warnings go to stderr.
+
+A failed benchmark is never a result: a "--- FAIL" line, a panic, a
+truncated or unusable result line, or a model or batch size of -config
+without a result makes convert exit 1, naming each one. Nothing is written
+then but a failure record in place of each failed model's benchmark.json
+(so that an older file does not stay looking current); -allow-partial
+writes the other results too, and lists the failures in each file.
 
 The outputs of the shards of a sharded run (make bench SHARD=i/n, the
 suite's -nerbench.shard, nerbench run --shard), from any number of machines
@@ -63,6 +71,7 @@ several machines gets a benchmark.<machine>.json per machine.
 			return usageError("%v", err)
 		}
 		opts.Models = converter.FromConfig(cfg)
+		opts.Expect = converter.ExpectFromConfig(cfg)
 		_, opts.Matrix = shard.Matrix(cfg)
 	}
 	inputs, err := converter.ReadInputs(files, convertStdin)
@@ -76,14 +85,47 @@ several machines gets a benchmark.<machine>.json per machine.
 	for _, w := range res.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
+	for _, w := range res.Noise {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	if errors.Is(convErr, converter.ErrMalformed) {
+		return usageError("%v", convErr)
+	}
+	if n := len(res.Failures); n > 0 {
+		word := "FAIL"
+		if *allowPartial {
+			word = "warning: failed"
+		}
+		for _, f := range res.Failures {
+			fmt.Fprintf(stderr, "%s: %s\n", word, f)
+		}
+		if !*allowPartial {
+			written, writeErr := converter.WriteFailures(res)
+			for _, o := range written {
+				fmt.Fprintf(stderr, "recorded the failure of model %s in %s\n", o.BenchName, o.Path)
+			}
+			err := fmt.Errorf("%d %s failed or gave no result; no results written (-allow-partial writes the others)", n, plural(n, "benchmark"))
+			return failure(errors.Join(err, writeErr))
+		}
+	}
 	if convErr != nil {
 		return usageError("%v", convErr)
 	}
 	written, writeErr := converter.Write(res)
+	if writeErr != nil && errors.Is(writeErr, contract.ErrNotRegular) {
+		writeErr = &exitError{code: 2, err: writeErr}
+	}
 	if err := printWritten(stdout, written, res, *asJSON); err != nil {
 		return errors.Join(writeErr, err)
 	}
 	return writeErr
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // parseInterleaved parses flags that may come before, between or after the
@@ -114,6 +156,7 @@ type written struct {
 	BatchSizes []int    `json:"batch_sizes"`
 	Runs       []int    `json:"runs"` // per batch size; 0 when unknown
 	Device     string   `json:"device"`
+	Failed     bool     `json:"failed,omitempty"` // a failure record was written
 	Machine    string   `json:"machine,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
 }
@@ -122,6 +165,10 @@ func printWritten(w io.Writer, outs []*converter.Output, res *converter.Result, 
 	var list []written
 	for _, o := range outs {
 		f := o.File
+		if f == nil { // a failure record
+			list = append(list, written{Path: o.Path, Model: o.Model, BenchName: o.BenchName, Failed: true})
+			continue
+		}
 		sizes := f.BatchSizes()
 		runs := make([]int, len(sizes))
 		for i, n := range sizes {
@@ -147,6 +194,10 @@ func printWritten(w io.Writer, outs []*converter.Output, res *converter.Result, 
 		model := x.Model
 		if strings.ContainsAny(model, " \t\"") {
 			model = strconv.Quote(model)
+		}
+		if x.Failed {
+			fmt.Fprintf(&b, "%s\tmodel=%s\tfailed\n", x.Path, model)
+			continue
 		}
 		fmt.Fprintf(&b, "%s\tmodel=%s\tbatches=%s\truns=%s", x.Path, model, joinInts(x.BatchSizes), runsText(x.Runs))
 		if x.Machine != "" {

@@ -15,6 +15,9 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/interrupt"
 )
 
 // command is one subcommand. It writes results to stdout and progress and
@@ -54,6 +57,7 @@ func flagError(err error) error {
 func failure(err error) error { return &exitError{code: 1, err: err} }
 
 func main() {
+	interrupt.Handle(os.Stderr, "nerbench")
 	os.Exit(run(os.Stdout, os.Stderr, os.Args[1:]))
 }
 
@@ -78,8 +82,11 @@ func run(stdout, stderr io.Writer, args []string) int {
 	}
 	var ee *exitError
 	code := 1
-	if errors.As(err, &ee) {
+	switch {
+	case errors.As(err, &ee):
 		code = ee.code
+	case errors.Is(err, contract.ErrNotRegular), errors.Is(err, contract.ErrFailed):
+		code = 2 // an output that is no regular file, an input that records a failure: bad input
 	}
 	if !errors.Is(err, errSilent) {
 		fmt.Fprintf(stderr, "nerbench %s: %v\n", args[0], err)

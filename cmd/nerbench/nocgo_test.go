@@ -35,6 +35,7 @@ func TestBuildsWithoutCgo(t *testing.T) {
 		{[]string{"run", "--checkpoint", "x"}, 1, "nerbench run: " + errNoCgoText + "\n"},
 		{[]string{"help"}, 0, "run       " + runSummary + " (needs cgo)"},
 		{[]string{"convert", "-h"}, 0, "usage: nerbench convert"},
+		{[]string{"select", "--benchmark", "--config", "../../bench.toml"}, 1, "select --benchmark runs models and needs cgo"},
 	} {
 		cmd := exec.Command(nerbench, c.args...)
 		var stderr bytes.Buffer

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
@@ -14,14 +13,16 @@ import (
 )
 
 func init() {
-	commands["plan"] = command{"print the test-binary arguments that run each model of bench.toml with its own iterations", planCmd}
+	commands["plan"] = command{"print the test-binary arguments that run each model and batch size of bench.toml, one process each", planCmd}
 }
 
-// planCmd prints one line per model of bench.toml: the model's name, a
-// -test.bench pattern that selects exactly its sub-benchmarks, and
-// -test.benchtime=<iterations>x. `make bench` runs the compiled suite once
-// per line, so that every model gets the iterations bench.toml gives it
-// (testing has one -benchtime per process).
+// planCmd prints one line per model and batch size of bench.toml: the
+// model's name, the batch size, a -test.bench pattern that selects exactly
+// that sub-benchmark, and -test.benchtime=<iterations>x. `make bench` runs
+// the compiled suite once per line and round, so that every model gets the
+// iterations bench.toml gives it (testing has one -benchtime per process)
+// and a load spike during one round hits every model and batch size alike.
+// The suite rounds iterations up to whole passes over the timed texts.
 func planCmd(stdout, stderr io.Writer, args []string) error {
 	fs := flag.NewFlagSet("nerbench plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -31,14 +32,20 @@ func planCmd(stdout, stderr io.Writer, args []string) error {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: nerbench plan [-config bench.toml]
 
-Prints, for each [[model]] of bench.toml, a tab-separated line
-  NAME  -test.bench=PATTERN  -test.benchtime=Nx
-that runs that model's sub-benchmarks with its own iterations. With
--shard i/n, only the models that have cells in that shard (the suite,
-given the same shard, runs only those cells). make bench uses it:
+Prints, for each [[model]] of bench.toml and each of its batch sizes, a
+tab-separated line
+  NAME  BATCH  -test.bench=PATTERN  -test.benchtime=Nx
+that runs that one sub-benchmark with the model's own iterations. With
+-shard i/n, only the cells (model and batch size) of that shard (the
+suite, given the same shard, runs only those cells). make bench runs every
+line once per round (COUNT rounds):
   go test -c -o bin/suite.test .
-  nerbench plan -config bench.toml | while IFS=$'\t' read -r name bench benchtime; do
-    bin/suite.test -test.run='^$' "$bench" "$benchtime"; done
+  nerbench plan -config bench.toml > plan.tsv
+  for round in 1 2 3; do
+    while IFS=$'\t' read -r name batch bench benchtime; do
+      NERBENCH_RUN_TAG=r$round-b$batch bin/suite.test -test.run='^$' "$bench" "$benchtime"
+    done < plan.tsv
+  done
 
 `)
 		fs.PrintDefaults()
@@ -77,10 +84,12 @@ given the same shard, runs only those cells). make bench uses it:
 	}
 	var b strings.Builder
 	for _, m := range cfg.Models {
-		if !slices.ContainsFunc(m.Settings.BatchSizes, func(n int) bool { return cells.Has(m.BenchName(), n) }) {
-			continue
+		for _, n := range m.Settings.BatchSizes {
+			if !cells.Has(m.BenchName(), n) {
+				continue
+			}
+			fmt.Fprintf(&b, "%s\t%d\t-test.bench=%s/^batch=%d$\t-test.benchtime=%dx\n", m.Name, n, benchPattern(m.Name), n, m.Settings.Iterations)
 		}
-		fmt.Fprintf(&b, "%s\t-test.bench=%s\t-test.benchtime=%dx\n", m.Name, benchPattern(m.Name), m.Settings.Iterations)
 	}
 	_, err = io.WriteString(stdout, b.String())
 	return err

@@ -16,13 +16,16 @@ func TestPlan(t *testing.T) {
 	cfg := filepath.Join(dir, "bench.toml")
 	toml := `test_data = "data.json"
 iterations = 40
+batch_sizes = [1, 8]
 [[model]]
 name = "a"
 checkpoint = "a"
 [[model]]
 name = "a.b/trial-1"
 checkpoint = "ab"
+output = "ab.json"
 iterations = 7
+batch_sizes = [4]
 `
 	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
 		t.Fatal(err)
@@ -31,8 +34,9 @@ iterations = 7
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	want := "a\t-test.bench=^BenchmarkInference$/^model=a$\t-test.benchtime=40x\n" +
-		"a.b/trial-1\t-test.bench=^BenchmarkInference$/^model=a\\.b_trial_1$\t-test.benchtime=7x\n"
+	want := "a\t1\t-test.bench=^BenchmarkInference$/^model=a$/^batch=1$\t-test.benchtime=40x\n" +
+		"a\t8\t-test.bench=^BenchmarkInference$/^model=a$/^batch=8$\t-test.benchtime=40x\n" +
+		"a.b/trial-1\t4\t-test.bench=^BenchmarkInference$/^model=a\\.b_trial_1$/^batch=4$\t-test.benchtime=7x\n"
 	if stdout != want {
 		t.Fatalf("plan printed\n%s\nwant\n%s", stdout, want)
 	}
@@ -79,9 +83,11 @@ checkpoint = "a"
 [[model]]
 name = "b"
 checkpoint = "b"
+output = "b.json"
 [[model]]
 name = "c"
 checkpoint = "c"
+output = "c.json"
 batch_sizes = [4]
 `
 	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {

@@ -40,6 +40,7 @@ func reportCmd(stdout, stderr io.Writer, args []string) error {
 	title := fs.String("title", htmlreport.DefaultTitle, "the page's `title`")
 	outPath := fs.String("o", "", "HTML `file` to write (required)")
 	fs.StringVar(outPath, "output", "", "same as -o")
+	allowDifferent := fs.Bool("allow-different-work", false, allowDifferentUsage)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), reportUsage)
 		fs.PrintDefaults()
@@ -51,12 +52,12 @@ func reportCmd(stdout, stderr io.Writer, args []string) error {
 	if *outPath == "" {
 		return usageError("-o report.html required (see nerbench report -h)")
 	}
-	models, err := loadModels(files, *names)
+	models, notes, err := loadModels(files, *names, *allowDifferent)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := htmlreport.Render(&buf, models, htmlreport.Options{Title: *title, Generated: reportNow()}); err != nil {
+	if err := htmlreport.Render(&buf, models, htmlreport.Options{Title: *title, Generated: reportNow(), Notes: notes}); err != nil {
 		return err
 	}
 	if err := contract.WriteFileAtomic(*outPath, buf.Bytes(), 0o644); err != nil {

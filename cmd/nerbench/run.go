@@ -92,12 +92,12 @@ func isListValue(s string) bool {
 }
 
 type runFlags struct {
-	checkpoint, testData, output, device, name, format string
-	shard, durations, machine                          string
-	batchSizes                                         intList
-	iterations, warmup, maxLength, intra, inter        int
-	keepSamples                                        bool
-	batching, padding, graph                           string
+	checkpoint, testData, output, device, name, format, memoryLimit string
+	shard, durations, machine                                       string
+	batchSizes                                                      intList
+	iterations, warmup, texts, maxLength, intra, inter              int
+	keepSamples                                                     bool
+	batching, padding, graph                                        string
 }
 
 // runArgs is what the run command's flags ask for.
@@ -107,6 +107,7 @@ type runArgs struct {
 	shard                            shard.Spec
 	durations                        map[string]float64 // nil: cost estimates
 	machine                          string             // "": the default label
+	memoryLimit                      int64              // 0: runner's default
 }
 
 // parseRunArgs parses and checks the run command's flags.
@@ -118,8 +119,9 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint `dir`: model.onnx, tokenizer.json or vocab.txt, optional config.json (required)")
 	fs.StringVar(&f.testData, "test-data", "", "test data `file`: JSON list of strings or of {\"text\": …}, or JSON Lines (required)")
 	fs.Var(&f.batchSizes, "batch-sizes", "batch sizes: 1 8 16, or 1,8,16 (default 1,8,16)")
-	fs.IntVar(&f.iterations, "iterations", def.Iterations, "timed iterations per batch size")
-	fs.IntVar(&f.warmup, "warmup", def.Warmup, "untimed warm-up iterations per batch size")
+	fs.IntVar(&f.iterations, "iterations", def.Iterations, "timed iterations per batch size, rounded up to whole passes over the texts")
+	fs.IntVar(&f.warmup, "warmup", def.Warmup, "untimed warm-up iterations per batch size, rounded up to whole passes (at least one)")
+	fs.IntVar(&f.texts, "texts", def.Texts, "time this many texts, spread evenly over the test data (0: all); iterations are rounded up to whole passes over them")
 	fs.StringVar(&f.output, "output", "", "benchmark.json `file` to write (required)")
 	fs.StringVar(&f.device, "device", "auto", "cuda, cpu, or auto (CUDA when usable, else CPU)")
 	fs.IntVar(&f.maxLength, "max-length", def.MaxLength, "truncate texts to this many tokens, special tokens included")
@@ -130,6 +132,7 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	fs.StringVar(&f.batching, "batching", def.Batching, "rotate (batch k takes texts k·b…) or sorted (texts grouped by token length, batches in a fixed shuffled order)")
 	fs.StringVar(&f.padding, "padding", def.Padding, "longest (each batch padded to its longest text) or max_length")
 	fs.StringVar(&f.graph, "graph-optimization", def.GraphOptimization, "ONNX Runtime graph optimization level: all, extended, basic or disabled")
+	fs.StringVar(&f.memoryLimit, "memory-limit", "", "most memory the batches of one batch size may take, such as 8G (default: half the available memory)")
 	fs.BoolVar(&f.keepSamples, "keep-samples", false, "keep per-iteration latencies in benchmark.json (samples_ms), and in the samples file beside it (<output>.samples.jsonl)")
 	fs.StringVar(&f.shard, "shard", "", "measure only shard `i/n` of the batch sizes (split by expected cost), and write its Go benchmark output beside --output for nerbench convert to merge")
 	fs.StringVar(&f.durations, "shard-durations", "", "Go benchmark output `file` of a previous run: split the shards by its durations")
@@ -155,7 +158,7 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 		return nil, usageError("--format %q: want table, gobench or json", f.format)
 	}
 	s := def
-	s.TestData, s.Iterations, s.Warmup, s.MaxLength = f.testData, f.iterations, f.warmup, f.maxLength
+	s.TestData, s.Iterations, s.Warmup, s.MaxLength, s.Texts = f.testData, f.iterations, f.warmup, f.maxLength, f.texts
 	s.Device, s.IntraOpThreads, s.InterOpThreads, s.KeepSamples = f.device, f.intra, f.inter, f.keepSamples
 	s.Batching, s.Padding, s.GraphOptimization = f.batching, f.padding, f.graph
 	if len(f.batchSizes) > 0 {
@@ -169,6 +172,11 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	}
 	a := &runArgs{name: f.name, checkpoint: f.checkpoint, output: f.output, format: f.format, settings: s, machine: f.machine}
 	var err error
+	if f.memoryLimit != "" {
+		if a.memoryLimit, err = config.ParseBytes(f.memoryLimit); err != nil {
+			return nil, usageError("--memory-limit: %v", err)
+		}
+	}
 	if a.shard, err = shard.ParseSpec(f.shard); err != nil {
 		return nil, usageError("--shard: %v", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/runner"
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
 	"github.com/nerbench/nerbench/benchmarks/shard"
+	"github.com/nerbench/nerbench/benchmarks/workload"
 	"github.com/nerbench/nerbench/converter"
 	"github.com/nerbench/nerbench/internal/contract"
 )
@@ -38,6 +39,7 @@ func runCmd(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	runner.MemoryLimit = a.memoryLimit
 	return measure(stdout, stderr, a)
 }
 
@@ -65,6 +67,19 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 	if !a.shard.IsZero() {
 		fmt.Fprintf(stderr, "shard %s: batch sizes %s of %s\n", a.shard, (*intList)(&s.BatchSizes), (*intList)(&a.settings.BatchSizes))
 	}
+	// Every output is checked before anything is measured.
+	outs := []string{out}
+	if !a.shard.IsZero() {
+		outs[0] = shardOutput(out, a.shard)
+	}
+	if s.KeepSamples {
+		outs = append(outs, samplefile.Path(out))
+	}
+	for _, o := range outs {
+		if err := contract.CheckWritable(o); err != nil {
+			return usageError("--output: %v", err)
+		}
+	}
 	ds, err := dataset.Load(s.TestData)
 	if err != nil {
 		return usageError("%v", err)
@@ -84,7 +99,7 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 	}
 	enc, err := m.Encode(ds.Texts)
 	if err != nil {
-		return err
+		return usageError("%v", err) // the tokenizer and the model do not fit
 	}
 	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens) tokenized in %v on %d cores, device %s, ONNX Runtime %s\n",
 		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(10*time.Microsecond), runtime.GOMAXPROCS(0), m.Session.Device, version)
@@ -99,8 +114,12 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 			}
 		}()
 	}
-	env := runner.Env{ORTVersion: version, Device: m.Session.Device, IntraOpThreads: s.IntraOpThreads,
-		InterOpThreads: s.InterOpThreads, MaxLength: m.MaxLength, Batching: s.Batching, Padding: s.Padding, GraphOptimization: s.GraphOptimization, Commit: runner.GitCommit(), SamplesFile: samples.Path()}
+	env, err := runner.Provenance(m, ds.Path, len(enc.Texts), len(ds.Texts))
+	if err != nil {
+		return err
+	}
+	env.ORTVersion, env.Device, env.Commit, env.SamplesFile = version, m.Session.Device, runner.GitCommit(), samples.Path()
+	env.Batching, env.Padding, env.GraphOptimization = s.Batching, s.Padding, s.GraphOptimization
 	machine, err := shard.Machine(a.machine, m.Session.Device)
 	if err != nil {
 		return usageError("%v", err)
@@ -121,13 +140,20 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 	}
 	bw := benchfmt.NewWriter(w)
 	for _, size := range s.BatchSizes {
-		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations… ", size, s.Warmup, s.Iterations)
 		start := time.Now()
-		bs, err := m.Prepare(enc, size, s.Warmup+s.Iterations)
+		bs, err := m.Prepare(enc, size)
 		if err != nil {
-			return err
+			return usageError("%v", err) // a model or batch size that cannot run, or too much memory
 		}
-		r, err := runner.Measure(bs, s.Warmup, s.Iterations)
+		// A model that fails a first, untimed run cannot run this input:
+		// bad input, exit 2. A failure after it is a failed benchmark.
+		if err := bs.Run(0); err != nil {
+			return usageError("model %s, batch size %d: %v", name, size, errors.Join(err, bs.Close()))
+		}
+		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations (whole passes of %d batches)\n", size,
+			workload.RoundUp(s.Warmup, bs.Len()), workload.RoundUp(s.Iterations, bs.Len()), bs.Len())
+		prog := runner.NewProgress(stderr, fmt.Sprintf("model %s batch %d", name, size), 0)
+		r, err := runner.MeasureProgress(bs, s.Warmup, s.Iterations, prog)
 		err = errors.Join(err, bs.Close())
 		if err != nil {
 			return err
@@ -136,7 +162,10 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 		if rss, err := runner.PeakRSS(); err == nil {
 			r.PeakRSS = float64(rss)
 		}
-		fmt.Fprintf(stderr, "mean %.2f ms (%v)\n", mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stderr, "batch %d: mean %.2f ms (%v)\n", size, mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
+		for _, w := range r.Warnings() {
+			fmt.Fprintf(stderr, "warning: batch %d: %s\n", size, w)
+		}
 		if err := bw.Write(r.Record(cfg...)); err != nil {
 			return err
 		}
@@ -201,6 +230,9 @@ func convert(stderr io.Writer, gobench []byte, name, ckpt, out string) (*convert
 	if err != nil {
 		return nil, err
 	}
+	if len(res.Failures) > 0 {
+		return nil, fmt.Errorf("converting the results: %s", failureList(res.Failures))
+	}
 	f, ok := res.Files[bench]
 	if !ok || len(res.Files) != 1 {
 		return nil, fmt.Errorf("converting the results: want the results of %s only, got %v", bench, res.BenchNames())
@@ -232,4 +264,12 @@ func printTable(w io.Writer, name string, f *contract.File) {
 		fmt.Fprintln(tw, row+strconv.Itoa(b.Iterations)+"\t")
 	}
 	tw.Flush()
+}
+
+func failureList(fs []converter.Failure) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = f.String()
+	}
+	return strings.Join(s, "; ")
 }

@@ -99,8 +99,12 @@ func testRunWritesValidFile(t *testing.T, ckpt, name string) {
 		t.Errorf("device %q model %q config %v", f.Device, f.Model, f.Config)
 	}
 	for n, b := range f.Batches {
-		if b.Iterations != 7 || len(b.SamplesMS) != 7 {
-			t.Errorf("batch %d: %d iterations, %d samples, want 7 and 7", n, b.Iterations, len(b.SamplesMS))
+		// 7 iterations in whole passes over 3 texts: 9 batches of 1, 8 of 2.
+		if want := map[int]int{1: 9, 2: 8}[n]; b.Iterations != want || len(b.SamplesMS) != want {
+			t.Errorf("batch %d: %d iterations, %d samples, want %d and %d", n, b.Iterations, len(b.SamplesMS), want, want)
+		}
+		if b.Extra["workload"] == nil {
+			t.Errorf("batch %d: no workload fingerprint", n)
 		}
 		if !(b.MeanMS > 0 && b.MedianMS <= b.P95MS && b.P95MS <= b.P99MS) {
 			t.Errorf("batch %d: implausible %+v", n, b)
@@ -137,8 +141,10 @@ func TestRunGoBenchFormat(t *testing.T) {
 			if _, ok := rec.Value("p95-sec/op"); !ok {
 				t.Errorf("%s: no p95", rec.Name.Full())
 			}
-			if rec.Iters != 4 {
-				t.Errorf("%s: %d iterations, want 4", rec.Name.Full(), rec.Iters)
+			// 4 iterations in whole passes over 3 texts: 6 batches of 1,
+			// 4 of 3.
+			if want := map[bool]int{true: 6, false: 4}[strings.HasSuffix(string(rec.Name.Full()), "batch=1")]; rec.Iters != want {
+				t.Errorf("%s: %d iterations, want %d", rec.Name.Full(), rec.Iters, want)
 			}
 		case *benchfmt.SyntaxError:
 			t.Error(rec)
@@ -154,6 +160,13 @@ func TestRunGoBenchFormat(t *testing.T) {
 
 func TestRunBadInput(t *testing.T) {
 	ckpt, texts := ownCheckpoint(t), writeTexts(t)
+	// A model whose embedding table is smaller than the tokenizer's ids.
+	smallVocab := ownCheckpoint(t)
+	spec := testmodel.Tiny()
+	spec.Vocab = 10
+	if err := testmodel.WriteFile(filepath.Join(smallVocab, "model.onnx"), spec); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "benchmark.json")
 	const existing = `{"keep": "me"}`
@@ -172,6 +185,12 @@ func TestRunBadInput(t *testing.T) {
 		{"bad data", []string{"--checkpoint", ckpt, "--test-data", badData, "--output", out}, "bad.json"},
 		{"missing checkpoint", []string{"--checkpoint", filepath.Join(dir, "nope"), "--test-data", texts, "--output", out}, "nope"},
 		{"bad device", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", out, "--device", "tpu"}, "tpu"},
+		{"output is a device", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", "/dev/null"}, "not a regular file"},
+		{"output under a file", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", filepath.Join(out, "benchmark.json")}, "not a directory"},
+		{"absurd iterations", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", out, "--iterations", "100000000000"}, "too large for iterations"},
+		{"memory limit", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", out, "--memory-limit", "1K"}, "too much memory: model"},
+		{"bad memory limit", []string{"--checkpoint", ckpt, "--test-data", texts, "--output", out, "--memory-limit", "lots"}, "--memory-limit"},
+		{"vocabulary mismatch", []string{"--checkpoint", smallVocab, "--test-data", texts, "--output", out}, "tokenizer and model do not match"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runNerbench(t, append([]string{"run"}, tc.args...)...)
@@ -256,8 +275,9 @@ func TestRunShards(t *testing.T) {
 		t.Errorf("merged: batch sizes %v, machine %q", got, f.Machine)
 	}
 	for n, b := range f.Batches {
-		if b.Iterations != 3 || b.Runs != 0 {
-			t.Errorf("batch %d: %d iterations, %d runs", n, b.Iterations, b.Runs)
+		// 3 iterations in whole passes over 3 texts: 3 of 1, 4 of 2, 3 of 3.
+		if want := map[int]int{1: 3, 2: 4, 3: 3}[n]; b.Iterations != want || b.Runs != 0 {
+			t.Errorf("batch %d: %d iterations, %d runs; want %d, 0", n, b.Iterations, b.Runs, want)
 		}
 	}
 }

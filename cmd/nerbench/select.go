@@ -47,6 +47,9 @@ func selectCmd(stdout, stderr io.Writer, args []string) error {
 	absolute := fs.Bool("absolute", false, "measure distances in the metric's units")
 	fs.Var(&minGain, "min-accuracy-gain", "choose only a faster candidate whose distance from the best is at least `x` (default 0)")
 	output := fs.String("output", "", "write the selection to `file`, atomically (default stdout)")
+	bench := fs.Bool("benchmark", false, "first benchmark, in interleaved rounds on the texts and settings of --config, the best trials whose benchmark.json is missing, measured on other work or on another machine (needs cgo)")
+	rounds := fs.Int("rounds", 4, "rounds of --benchmark; 4 or more let select test speed differences against the noise")
+	allowDifferent := fs.Bool("allow-different-work", false, "rank by latencies measured on different work (workload fingerprints differ); they are marked in the warnings")
 	machine := fs.String("machine", "", "decide for the machine of this `label`: read each trial's benchmark of that machine (benchmark.json or benchmark.<machine>.json); needed when trials were benchmarked on several machines")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: nerbench select --hpo-dir DIR --metric NAME [--goal maximize|minimize]
@@ -58,6 +61,12 @@ the one to ship: the best, or with --accuracy-threshold the most accurate
 faster candidate within the threshold of it. Speed is batch_1.mean_ms of each
 trial's benchmark.json when every candidate has one, and otherwise the
 parameter count of each trial's model.onnx (or its config.json), never a mix.
+Latencies measured on different work (workload fingerprints) are refused
+unless --allow-different-work. A candidate is faster only when its latency
+across rounds (make bench COUNT=n, n ≥ 4) differs beyond the noise
+(Mann-Whitney U, p < 0.05, the gate's test); otherwise speed is a tie and
+accuracy decides; with fewer rounds the reason says the difference was not
+tested. Noise warnings of the benchmark.json files are passed on.
 Writes the selection as JSON; warnings go to stderr.
 
 `)
@@ -76,12 +85,19 @@ Writes the selection as JSON; warnings go to stderr.
 	}
 
 	sel := config.DefaultSelection()
+	var settings config.Settings
 	if *configPath != "" {
 		cfg, err := config.LoadTables(*configPath)
 		if err != nil {
 			return usageError("%v", err)
 		}
-		sel = cfg.Selection
+		sel, settings = cfg.Selection, cfg.Defaults
+	}
+	if *bench && (*configPath == "" || settings.TestData == "") {
+		return usageError("--benchmark needs --config bench.toml with test_data (and the other settings) at its top level; its [[model]] tables are not needed")
+	}
+	if *rounds < 1 {
+		return usageError("--rounds %d: want ≥ 1", *rounds)
 	}
 	if given["hpo-dir"] {
 		sel.HPODir = *hpoDir
@@ -125,12 +141,19 @@ Writes the selection as JSON; warnings go to stderr.
 		Absolute:          !sel.Relative,
 		MinAccuracyGain:   sel.MinAccuracyGain,
 		Machine:           *machine,
+
+		AllowDifferentWork: *allowDifferent,
 	}
 	if err := opts.Validate(); err != nil {
 		if *configPath != "" && !given["accuracy-threshold"] && !given["min-accuracy-gain"] {
 			return usageError("%s: [selection]: %v", *configPath, err)
 		}
 		return usageError("%v", err)
+	}
+	if *bench {
+		if err := benchmarkCandidates(stderr, opts, settings, *rounds); err != nil {
+			return err
+		}
 	}
 	res, err := selection.Select(opts)
 	if res != nil {

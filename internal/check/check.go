@@ -126,8 +126,14 @@ type Side struct {
 	// Config holds the distinct values of each configuration line
 	// (commit, cpu, device, max-length, …), in the order seen.
 	Config map[string][]string
+	// Failed lists what the inputs say failed: the benchmarks of
+	// "--- FAIL: Benchmark…" lines and "panic:" lines, each "file:line: …".
+	Failed []string
 
 	index map[seriesKey]*Series
+	// workloads holds the workload fingerprints of each benchmark, by
+	// name (the workload configuration line, or a batch's "workload").
+	workloads map[string][]string
 	// iters holds per-iteration latencies (ns) of single runs, by name.
 	iters map[string][][]float64
 	// filter, when set, keeps only the results it matches; jsonUnits
@@ -141,7 +147,7 @@ type seriesKey struct{ name, unit string }
 // NewSide returns an empty side.
 func NewSide() *Side {
 	return &Side{Units: benchfmt.UnitMetadataMap{}, Config: map[string][]string{},
-		index: map[seriesKey]*Series{}, iters: map[string][][]float64{}}
+		index: map[seriesKey]*Series{}, iters: map[string][][]float64{}, workloads: map[string][]string{}}
 }
 
 // Add appends values of unit to the series of the benchmark name (as in
@@ -159,6 +165,14 @@ func (s *Side) Add(name, unit string, src Source, values ...float64) *Series {
 	}
 	sr.Values = append(sr.Values, values...)
 	return sr
+}
+
+// addWorkload records a workload fingerprint of the benchmark name.
+func (s *Side) addWorkload(name, fp string) {
+	name = benchname.Trim(name)
+	if fp != "" && !slices.Contains(s.workloads[name], fp) {
+		s.workloads[name] = append(s.workloads[name], fp)
+	}
 }
 
 // addConfig records a configuration line's value.
@@ -202,6 +216,37 @@ type Options struct {
 	// Metrics, when not empty, limits the comparison to these units (or
 	// benchmark.json keys).
 	Metrics []string
+	// Primary is the one metric whose regression fails the gate, as a unit
+	// or benchmark.json key; default the mean latency (ns/op, mean_ms).
+	// The other metrics are compared and reported but do not vote: with
+	// ten metrics voting at alpha 0.05, false alarms add up (see
+	// README.md, the gate's numbers). "all" lets every metric vote, as
+	// before, without a multiple-comparison correction.
+	Primary string
+	// AllowDifferentWork compares benchmarks whose work changed (workload
+	// fingerprint, tokens/op) as if it had not, the change in their
+	// reason; without it they are inconclusive.
+	AllowDifferentWork bool
+}
+
+// votes reports whether a regression of unit fails the gate.
+func (o *Options) votes(unit string) bool {
+	p := o.Primary
+	if p == "" {
+		p = contract.UnitMean
+	}
+	if p == "all" {
+		return true
+	}
+	for _, name := range metricNames(unit) {
+		if name == p || tidyUnit(p) == name {
+			return true
+		}
+		if m, ok := contract.MetricByKey(p); ok && (m.Unit == name || tidyUnit(m.Unit) == name) {
+			return true
+		}
+	}
+	return false
 }
 
 // DefaultOptions returns the defaults: alpha 0.05, threshold 5 %, 4
@@ -290,9 +335,13 @@ const (
 	// Changed: a significant change of a metric whose better direction is
 	// unknown; never a regression.
 	Changed
+	// Worse: significantly worse by more than the threshold, in a metric
+	// that does not vote (only the primary metric, the mean latency,
+	// decides a regression; see Options.Primary).
+	Worse
 )
 
-var statusNames = [...]string{"unchanged", "within-threshold", "improvement", "regression", "inconclusive", "changed"}
+var statusNames = [...]string{"unchanged", "within-threshold", "improvement", "regression", "inconclusive", "changed", "worse-not-voting"}
 
 // String returns the status as JSON output writes it.
 func (s Status) String() string {
@@ -378,6 +427,10 @@ type Report struct {
 	Warnings []string
 
 	Regressions, Improvements, Inconclusive int
+	// Missing are the benchmarks that ran on the baseline but have no
+	// result on the candidate (missing, or failed there); they make the
+	// verdict inconclusive, which fails the gate under -strict.
+	Missing []string
 }
 
 // Verdict is a report's conclusion.
@@ -395,7 +448,7 @@ func (r *Report) Verdict() Verdict {
 	switch {
 	case r.Regressions > 0:
 		return VerdictRegression
-	case r.Inconclusive > 0:
+	case r.Inconclusive > 0, len(r.Missing) > 0:
 		return VerdictInconclusive
 	}
 	return VerdictPass
@@ -465,9 +518,18 @@ func Compare(baseline, candidate *Side, opts Options) (*Report, error) {
 		return rep, fmt.Errorf("%w: no benchmark and metric of the candidate (%s) is in the baseline (%s)",
 			ErrNoMatch, describeNames(candidate), describeNames(baseline))
 	}
+	rep.markWorkChanges(baseline, candidate, toBase)
+	rep.Missing = missingOnCandidate(baseline, candidate, toBase)
 	rep.warnUnused("baseline", baseline, used, &opts, toBase)
 	rep.warnUnused("candidate", candidate, used, &opts, toBase)
+	for _, f := range candidate.Failed {
+		rep.warnf("the candidate failed: %s", f)
+		rep.Missing = append(rep.Missing, f)
+	}
 	rep.warnConfig(baseline, candidate)
+	rep.warnNoise("baseline", baseline)
+	rep.warnNoise("candidate", candidate)
+	rep.warnPercentiles(baseline, candidate)
 	rep.warnUnknownMetrics(candidate, baseline)
 	rep.sortRows(candidate)
 	for _, r := range rep.Rows {
@@ -563,6 +625,152 @@ func listOrNone(l []string) string {
 		return "none"
 	}
 	return strings.Join(l, ", ")
+}
+
+// markWorkChanges makes the primary row of every benchmark whose work
+// changed inconclusive, unless it regressed (which still fails): its workload fingerprints differ between the
+// sides, or its tokens/op (an exact description of the work) changed. A
+// faster run of other work says nothing about a regression, so it is
+// never counted as unchanged.
+func (r *Report) markWorkChanges(base, cand *Side, toBase map[string]string) {
+	changed := map[string]string{} // candidate name → why
+	for _, row := range r.Rows {
+		if row.Unit == contract.UnitTokens && row.Status == Changed {
+			changed[row.Name] = fmt.Sprintf("workload changed: tokens/op %v → %v", row.Baseline.Center, row.Candidate.Center)
+		}
+	}
+	for name, cw := range cand.workloads {
+		bname := name
+		if model, _ := benchname.Fields(name); model != "" {
+			if bm, ok := toBase[model]; ok {
+				bname = benchname.WithModel(name, bm)
+			}
+		}
+		bw := base.workloads[bname]
+		if len(bw) == 0 && len(cw) == 0 {
+			continue
+		}
+		if !slices.Equal(slices.Sorted(slices.Values(bw)), slices.Sorted(slices.Values(cw))) {
+			changed[name] = fmt.Sprintf("workload changed: fingerprint %s → %s (other texts, max_length or schedule)", listOrNone(bw), listOrNone(cw))
+		}
+	}
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		why, ok := changed[row.Name]
+		if !ok || !r.Options.votes(row.Unit) {
+			continue
+		}
+		if row.Status == Regression || r.Options.AllowDifferentWork { // compared, marked
+			row.Reason = why
+			continue
+		}
+		row.Status, row.Reason = Inconclusive, why
+	}
+}
+
+// missingOnCandidate returns the benchmarks of paired models (or without
+// a model) that the baseline has and the candidate has not.
+func missingOnCandidate(base, cand *Side, toBase map[string]string) []string {
+	have := map[string]bool{}
+	for _, sr := range cand.Series {
+		name := sr.Name
+		if sr.Model != "" {
+			bm, ok := toBase[sr.Model]
+			if !ok {
+				continue
+			}
+			name = benchname.WithModel(sr.Name, bm)
+		}
+		have[name] = true
+	}
+	paired := map[string]bool{}
+	for _, b := range toBase {
+		paired[b] = true
+	}
+	var out []string
+	for _, sr := range base.Series {
+		if sr.Model != "" && !paired[sr.Model] && len(toBase) > 0 {
+			continue
+		}
+		if !have[sr.Name] && !slices.Contains(out, sr.Name) {
+			out = append(out, sr.Name)
+		}
+	}
+	return out
+}
+
+// warnPercentiles marks the rows of p95 and p99 that are only each run's
+// largest sample, for lack of samples (the samples unit of the suite: a
+// p95 from fewer than 20, a p99 from fewer than 100), with a warning.
+func (r *Report) warnPercentiles(base, cand *Side) {
+	need := map[string]int{contract.UnitP95: contract.MinSamplesP95, contract.UnitP99: contract.MinSamplesP99}
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		n, ok := need[row.Unit]
+		if !ok {
+			for u, m := range need {
+				if tidyUnit(u) == row.Unit {
+					n, ok = m, true
+				}
+			}
+		}
+		if !ok {
+			continue
+		}
+		for _, side := range []struct {
+			name  string
+			s     *Side
+			bench string
+		}{{"baseline", base, row.BaselineName}, {"candidate", cand, row.Name}} {
+			sr := side.s.index[seriesKey{side.bench, contract.UnitSamples}]
+			if sr == nil || len(sr.Values) == 0 {
+				continue
+			}
+			if least := slices.Min(sr.Values); least < float64(n) {
+				msg := fmt.Sprintf("%s: %s is only the largest sample (max) on the %s: %v samples per run, it needs %d", side.bench, row.Unit, side.name, least, n)
+				row.Warnings = append(row.Warnings, msg)
+				r.warnf("%s", msg)
+			}
+		}
+	}
+}
+
+// warnNoise warns about the runs of a side that were measured on a busy
+// or noisy machine, by the contract's thresholds (contract.NoiseWarnings)
+// applied to each run's conditions (other-cpus, steal-pct, noise-pct).
+func (r *Report) warnNoise(side string, s *Side) {
+	var names []string
+	for _, sr := range s.Series {
+		if !slices.Contains(names, sr.Name) {
+			names = append(names, sr.Name)
+		}
+	}
+	units := []string{contract.UnitOtherCPUs, contract.UnitStealPct, contract.UnitRepeatNoise, contract.UnitThrottled}
+	for _, name := range names {
+		busy, runs := 0, 0
+		for i := 0; ; i++ {
+			b := new(contract.Batch)
+			found := false
+			for _, u := range units {
+				if sr := s.index[seriesKey{name, u}]; sr != nil && i < len(sr.Values) {
+					m, _ := contract.MetricByUnit(u)
+					b.SetMetric(m.Key, m.JSONValue(sr.Values[i]))
+					found = true
+				}
+			}
+			if !found {
+				break
+			}
+			runs++
+			if len(contract.NoiseWarnings(b)) > 0 {
+				busy++
+			}
+		}
+		if busy > 0 {
+			r.warnf("%s: %s: %d of %d runs measured on a busy, throttled or noisy machine (other processes' CPU > %.2f, steal > %.0f%%, throttled > %.0f%% or repeat noise > %.0f%%)",
+				side, name, busy, runs, contract.MaxOtherCPUs, contract.MaxStealPct, contract.MaxThrottledPct, contract.MaxRepeatNoisePct)
+		}
+	}
 }
 
 // warnUnused warns about series of one side that were not compared.
@@ -772,6 +980,9 @@ func compareSeries(bs, cs *Series, units benchfmt.UnitMetadataMap, opts *Options
 		row.Significant = cmp.P < opts.Alpha
 	}
 	row.Status = judge(row)
+	if row.Status == Regression && !opts.votes(row.Unit) {
+		row.Status = Worse
+	}
 	return row
 }
 

@@ -67,9 +67,9 @@ func TestStatuses(t *testing.T) {
 		{"faster", "ns/op", spread(100, 0.01, 10), spread(80, 0.01, 10), Improvement},
 		{"slightly slower", "ns/op", spread(100, 0.005, 10), spread(102, 0.005, 10), WithinThreshold},
 		{"same", "ns/op", spread(100, 0.05, 10), spread(100.5, 0.05, 10), Unchanged},
-		{"throughput down", "docs/sec", spread(100, 0.01, 10), spread(80, 0.01, 10), Regression},
+		{"throughput down", "docs/sec", spread(100, 0.01, 10), spread(80, 0.01, 10), Worse},
 		{"throughput up", "docs/sec", spread(100, 0.01, 10), spread(120, 0.01, 10), Improvement},
-		{"percentile slower", "p95-ns/op", spread(100, 0.01, 6), spread(130, 0.01, 6), Regression},
+		{"percentile slower", "p95-ns/op", spread(100, 0.01, 6), spread(130, 0.01, 6), Worse},
 		{"unknown unit", "widgets/op", spread(100, 0.01, 10), spread(130, 0.01, 10), Changed},
 		{"three samples", "ns/op", spread(100, 0.01, 3), spread(200, 0.01, 3), Inconclusive},
 		{"one side short", "ns/op", spread(100, 0.01, 10), spread(200, 0.01, 2), Inconclusive},
@@ -104,7 +104,9 @@ func TestUnitLines(t *testing.T) {
 	if err := cand.Read("cand.txt", []byte(strings.Repeat(strings.ReplaceAll(in, " 100 ns/op 5 ", " 150 ns/op 6 "), 5))); err != nil {
 		t.Fatal(err)
 	}
-	rep := mustCompare(t, base, cand, DefaultOptions())
+	opts := DefaultOptions()
+	opts.Primary = "all" // widgets/op votes too
+	rep := mustCompare(t, base, cand, opts)
 	for _, r := range rep.Rows {
 		want := map[string]Status{"ns/op": Improvement, "widgets/op": Regression}[r.Unit]
 		if r.Status != want {
@@ -362,6 +364,91 @@ func TestReadFiltered(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s, %q: kept %v, want %v", tc.file, tc.query, got, tc.want)
 		}
+	}
+}
+
+// Only the primary metric (the mean) votes: other metrics that got worse
+// are reported as such but fail nothing; -primary all lets them vote.
+func TestPrimaryVotes(t *testing.T) {
+	base, cand := NewSide(), NewSide()
+	base.Add(bench1, "ns/op", SourceRuns, spread(100, 0.01, 10)...)
+	cand.Add(bench1, "ns/op", SourceRuns, spread(100.2, 0.01, 10)...)
+	base.Add(bench1, "p99-ns/op", SourceRuns, spread(100, 0.01, 10)...)
+	cand.Add(bench1, "p99-ns/op", SourceRuns, spread(150, 0.01, 10)...)
+	rep := mustCompare(t, base, cand, DefaultOptions())
+	if rep.Verdict() != VerdictPass || rep.Rows[1].Status != Worse {
+		t.Errorf("p99 worse, mean same: verdict %v, p99 %v; want pass, worse-not-voting", rep.Verdict(), rep.Rows[1].Status)
+	}
+	opts := DefaultOptions()
+	opts.Primary = "all"
+	if rep := mustCompare(t, base, cand, opts); rep.Verdict() != VerdictRegression {
+		t.Errorf("-primary all: verdict %v, want regression", rep.Verdict())
+	}
+}
+
+// A benchmark whose work changed (fingerprint or tokens/op) is never
+// unchanged; one missing on the candidate makes the verdict inconclusive.
+func TestWorkChangedAndMissing(t *testing.T) {
+	mk := func(fp string, tokens float64, batches ...int) *Side {
+		s := NewSide()
+		for _, n := range batches {
+			name := fmt.Sprintf("Inference/model=m/batch=%d", n)
+			s.Add(name, "ns/op", SourceRuns, spread(100, 0.01, 10)...)
+			s.Add(name, "tokens/op", SourceRuns, tokens)
+			s.addWorkload(name, fp)
+		}
+		return s
+	}
+	rep := mustCompare(t, mk("sha256:a", 40, 1), mk("sha256:b", 40, 1), DefaultOptions())
+	if rep.Verdict() != VerdictInconclusive || !strings.Contains(rep.Rows[0].Reason, "workload changed: fingerprint") {
+		t.Errorf("other fingerprint: verdict %v, reason %q", rep.Verdict(), rep.Rows[0].Reason)
+	}
+	rep = mustCompare(t, mk("sha256:a", 40, 1), mk("sha256:a", 48, 1), DefaultOptions())
+	if rep.Verdict() != VerdictInconclusive || !strings.Contains(rep.Rows[0].Reason, "tokens/op") {
+		t.Errorf("other tokens/op: verdict %v, reason %q", rep.Verdict(), rep.Rows[0].Reason)
+	}
+	rep = mustCompare(t, mk("sha256:a", 40, 1, 8), mk("sha256:a", 40, 1), DefaultOptions())
+	if rep.Verdict() != VerdictInconclusive || !slices.Equal(rep.Missing, []string{"Inference/model=m/batch=8"}) || !strings.Contains(Headline(rep), "missing or failed on the candidate") {
+		t.Errorf("batch 8 missing: verdict %v, missing %v, headline %q", rep.Verdict(), rep.Missing, Headline(rep))
+	}
+	if rep := mustCompare(t, mk("sha256:a", 40, 1), mk("sha256:a", 40, 1), DefaultOptions()); rep.Verdict() != VerdictPass {
+		t.Errorf("same work, same speed: verdict %v, want pass", rep.Verdict())
+	}
+	opts := DefaultOptions()
+	opts.AllowDifferentWork = true
+	if rep := mustCompare(t, mk("sha256:a", 40, 1), mk("sha256:b", 40, 1), opts); rep.Verdict() != VerdictPass || !strings.Contains(rep.Rows[0].Reason, "workload changed") {
+		t.Errorf("-allow-different-work: verdict %v, reason %q; want pass, marked", rep.Verdict(), rep.Rows[0].Reason)
+	}
+}
+
+// A p99 from fewer than 100 samples per run is flagged as the maximum.
+func TestPercentileMaxWarned(t *testing.T) {
+	base, cand := NewSide(), NewSide()
+	for _, s := range []*Side{base, cand} {
+		s.Add(bench1, "p99-ns/op", SourceRuns, spread(100, 0.01, 6)...)
+		s.Add(bench1, "p95-ns/op", SourceRuns, spread(90, 0.01, 6)...)
+		s.Add(bench1, "samples", SourceRuns, 64, 64, 64, 64, 64, 64)
+	}
+	rep := mustCompare(t, base, cand, DefaultOptions())
+	w := strings.Join(rep.Warnings, "\n")
+	if !strings.Contains(w, "p99-ns/op is only the largest sample (max) on the candidate: 64 samples per run, it needs 100") || strings.Contains(w, "p95-ns/op is only") {
+		t.Errorf("warnings %q", w)
+	}
+}
+
+// Runs measured on a busy machine (their conditions past the contract's
+// thresholds) are warned about, per side and benchmark.
+func TestNoiseWarned(t *testing.T) {
+	base, cand := NewSide(), NewSide()
+	for _, s := range []*Side{base, cand} {
+		s.Add(bench1, "ns/op", SourceRuns, spread(100, 0.01, 6)...)
+	}
+	base.Add(bench1, "other-cpus", SourceRuns, 0.01, 0.02, 0.01, 0.0, 0.01, 0.02)
+	cand.Add(bench1, "other-cpus", SourceRuns, 0.01, 1.5, 0.01, 0.0, 1.2, 0.02)
+	rep := mustCompare(t, base, cand, DefaultOptions())
+	w := strings.Join(rep.Warnings, "\n")
+	if !strings.Contains(w, "candidate: Inference/model=tiny_trial_0/batch=1: 2 of 6 runs measured on a busy, throttled or noisy machine") || strings.Contains(w, "baseline:") {
+		t.Errorf("warnings %q", w)
 	}
 }
 

@@ -135,6 +135,8 @@ func textStatus(r Row) string {
 		return "INCONCLUSIVE"
 	case Changed:
 		return "changed (direction unknown)"
+	case Worse:
+		return "worse (does not vote)"
 	}
 	return r.Status.String()
 }
@@ -187,7 +189,11 @@ func Headline(r *Report) string {
 		}
 		return s
 	case VerdictInconclusive:
-		return fmt.Sprintf("INCONCLUSIVE: %d of %d comparisons have too few samples to conclude anything; this is NOT a pass", r.Inconclusive, n)
+		if len(r.Missing) > 0 {
+			return fmt.Sprintf("INCONCLUSIVE: %d benchmark%s of the baseline missing or failed on the candidate (%s), %d of %d comparisons inconclusive; this is NOT a pass",
+				len(r.Missing), plural(len(r.Missing)), strings.Join(r.Missing, ", "), r.Inconclusive, n)
+		}
+		return fmt.Sprintf("INCONCLUSIVE: %d of %d comparisons are inconclusive (too few samples, or the workload changed); this is NOT a pass", r.Inconclusive, n)
 	}
 	counts := map[Status]int{}
 	for _, row := range r.Rows {

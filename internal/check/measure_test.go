@@ -181,7 +181,9 @@ func measureGate(t *testing.T, dir string, base, cand *Side, rounds, per, trials
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "\nFalse alarms (A/A):\n")
-	fmt.Fprintf(&b, "  %d disjoint comparisons: %d with a regression (%s)\n", blocks.trials, blocks.anyRegression, blocks.pct(blocks.anyRegression))
+	lo, hi := clopperPearson(blocks.anyRegression, blocks.trials, 0.95)
+	fmt.Fprintf(&b, "  %d disjoint comparisons: %d with a regression (%s, 95%% CI %.1f%%–%.1f%%, Clopper-Pearson); verdict on %s\n",
+		blocks.trials, blocks.anyRegression, blocks.pct(blocks.anyRegression), 100*lo, 100*hi, primaryName(opts))
 	fmt.Fprintf(&b, "  %d random comparisons:   %d with a regression (%s); per metric:", aa.trials, aa.anyRegression, aa.pct(aa.anyRegression))
 	for _, k := range slices.Sorted(maps.Keys(aa.rows)) {
 		fmt.Fprintf(&b, " [%s] %s", k, aa.pct(aa.rows[k]))
@@ -218,6 +220,9 @@ func measureGate(t *testing.T, dir string, base, cand *Side, rounds, per, trials
 	// The committed run (a noisy shared 2-core VM): false alarms well under
 	// one in ten, a 20 % slowdown caught nearly always, and more often the
 	// larger it is.
+	if lo, hi := clopperPearson(2, 20, 0.95); math.Abs(lo-0.0123) > 0.001 || math.Abs(hi-0.317) > 0.001 {
+		t.Errorf("Clopper-Pearson 2 of 20: [%.4f, %.4f], want [0.0123, 0.3170]", lo, hi)
+	}
 	if rate := float64(aa.anyRegression) / float64(aa.trials); rate > 0.10 {
 		t.Errorf("A/A false-alarm rate %.3f > 0.10", rate)
 	}
@@ -228,6 +233,50 @@ func measureGate(t *testing.T, dir string, base, cand *Side, rounds, per, trials
 		t.Errorf("detection does not grow with the slowdown: 5%% %d, 10%% %d, 20%% %d",
 			caught[0.05].anyRegression, caught[0.10].anyRegression, caught[0.20].anyRegression)
 	}
+}
+
+func primaryName(o Options) string {
+	if o.Primary == "" {
+		return "the mean only"
+	}
+	return o.Primary
+}
+
+// clopperPearson returns the exact (Clopper-Pearson) confidence interval
+// of a binomial proportion: k successes in n trials.
+func clopperPearson(k, n int, conf float64) (lo, hi float64) {
+	tail := (1 - conf) / 2
+	// cdf(p) = P(X ≤ k) for X ~ Binomial(n, p).
+	cdf := func(k int, p float64) float64 {
+		var sum float64
+		lgN, _ := math.Lgamma(float64(n + 1))
+		for i := 0; i <= k; i++ {
+			lgI, _ := math.Lgamma(float64(i + 1))
+			lgR, _ := math.Lgamma(float64(n - i + 1))
+			sum += math.Exp(lgN - lgI - lgR + float64(i)*math.Log(p) + float64(n-i)*math.Log1p(-p))
+		}
+		return sum
+	}
+	bisect := func(f func(float64) bool) float64 { // smallest p in (0,1) with f(p), f monotone
+		a, b := 0.0, 1.0
+		for range 100 {
+			m := (a + b) / 2
+			if f(m) {
+				b = m
+			} else {
+				a = m
+			}
+		}
+		return (a + b) / 2
+	}
+	if k > 0 {
+		lo = bisect(func(p float64) bool { return 1-cdf(k-1, p) >= tail }) // P(X ≥ k) = tail
+	}
+	hi = 1
+	if k < n {
+		hi = bisect(func(p float64) bool { return cdf(k, p) <= tail }) // P(X ≤ k) = tail
+	}
+	return lo, hi
 }
 
 func firstModel(s *Side) string {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -107,6 +108,7 @@ func (s *Side) countValues() int {
 // readGoBench reads the Go benchmark format. Syntax errors are errors,
 // each "file:line: message".
 func (s *Side) readGoBench(name string, data []byte) error {
+	s.Failed = append(s.Failed, failures(name, data)...)
 	r := benchfmt.NewReader(bytes.NewReader(data), name)
 	var errs []error
 	for r.Scan() {
@@ -122,6 +124,10 @@ func (s *Side) readGoBench(name string, data []byte) error {
 			file, line := rec.Pos()
 			pos := file + ":" + strconv.Itoa(line)
 			for _, c := range rec.Config {
+				if c.Key == contract.ConfigWorkload {
+					s.addWorkload(string(rec.Name), string(c.Value))
+					continue
+				}
 				if c.File {
 					s.addConfig(c.Key, string(c.Value))
 				}
@@ -180,6 +186,7 @@ func (s *Side) readJSON(name string, data []byte) error {
 		b := f.Batches[n]
 		bench := benchname.Name(model, n)
 		key := contract.BatchKey(n)
+		s.addWorkload(bench, b.Workload())
 		if s.filter != nil {
 			// Filter the batch as the suite's result of the same name
 			// with every metric, as the Go benchmark format would give it.
@@ -249,4 +256,22 @@ func (s *Side) resolveIterations() {
 		sr.Values = slices.Clone(sets[0])
 		sr.Source = SourceIterations
 	}
+}
+
+// failures returns the failures that Go benchmark output reports: the
+// "--- FAIL: Benchmark…" lines (a benchmark that failed prints no result)
+// and "panic:" lines, each as "file:line: what".
+func failures(name string, data []byte) []string {
+	var out []string
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(t, "--- FAIL: Benchmark"):
+			bench, _, _ := strings.Cut(strings.TrimPrefix(t, "--- FAIL: "), " ")
+			out = append(out, fmt.Sprintf("%s:%d: %s", name, i+1, bench))
+		case strings.HasPrefix(line, "panic:"):
+			out = append(out, fmt.Sprintf("%s:%d: %s", name, i+1, t))
+		}
+	}
+	return out
 }

@@ -200,6 +200,10 @@ const RelativeSpeed = "relative_speed"
 // does not require.
 var sectionKeys = []string{contract.KeyMean, contract.KeyP95, contract.KeyP99, contract.KeyThroughput}
 
+// workKeys are sections shown when at least one file has the metric: what
+// a batch costs (padded positions) and how much of it is real text.
+var workKeys = []string{contract.KeyPadded, contract.KeyRealShare}
+
 // Metrics are the sections of a Table, in order, described by the
 // contract's table (contract.Metrics). The relative-speed section is added
 // by Build (its title names the first model).
@@ -221,10 +225,12 @@ func metricOf(m contract.Metric) Metric {
 }
 
 // Cell is one value; Valid is false where the model lacks the batch size
-// (shown as N/A).
+// (shown as N/A). Max is set for a percentile that is only the largest
+// sample, for lack of samples (contract.PercentileIsMax): shown "(max)".
 type Cell struct {
 	Value float64
 	Valid bool
+	Max   bool
 }
 
 // Row is one batch size of a section: a cell per model, in model order.
@@ -254,6 +260,62 @@ type Table struct {
 	Columns    []Column
 	BatchSizes []int
 	Sections   []Section
+	// Notes are printed under the table: results measured on different
+	// work (allowed by the caller), and the files' noise warnings.
+	Notes []string
+}
+
+// WorkMismatch describes a batch size at which models were timed on
+// different work: their workload fingerprints differ.
+type WorkMismatch struct {
+	BatchSize int
+	// Workloads holds each model's fingerprint, in model order; "" for a
+	// file that has none (or lacks the batch size).
+	Workloads []string
+}
+
+// CheckWork returns the batch sizes at which the models' workload
+// fingerprints differ. A file without fingerprints (written before them)
+// differs from one with; files that all lack them cannot be told apart and
+// are taken as the same work.
+func CheckWork(models []Model) []WorkMismatch {
+	var sizes []int
+	for _, m := range models {
+		for n := range m.File.Batches {
+			if !slices.Contains(sizes, n) {
+				sizes = append(sizes, n)
+			}
+		}
+	}
+	slices.Sort(sizes)
+	var out []WorkMismatch
+	for _, n := range sizes {
+		w := WorkMismatch{BatchSize: n, Workloads: make([]string, len(models))}
+		distinct := map[string]bool{}
+		for i, m := range models {
+			if b := m.File.Batches[n]; b != nil {
+				w.Workloads[i] = b.Workload()
+				distinct[w.Workloads[i]] = true
+			}
+		}
+		if len(distinct) > 1 || distinct["mixed"] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// String says which models differ, for errors and notes.
+func (w WorkMismatch) String(models []Model) string {
+	var parts []string
+	for i, m := range models {
+		fp := w.Workloads[i]
+		if fp == "" {
+			fp = "no fingerprint"
+		}
+		parts = append(parts, m.Name+" "+fp)
+	}
+	return fmt.Sprintf("batch %d: different work (%s)", w.BatchSize, strings.Join(parts, ", "))
 }
 
 // Title is the title of every Table.
@@ -275,19 +337,40 @@ func Build(models []Model) *Table {
 	slices.Sort(sizes)
 	t.BatchSizes = sizes
 	batch := func(m Model, n int) *contract.Batch { return m.File.Batches[n] }
-	for _, met := range Metrics {
+	metrics := slices.Clone(Metrics)
+	for _, k := range workKeys {
+		for _, m := range models {
+			if slices.ContainsFunc(sizes, func(n int) bool {
+				if b := batch(m, n); b != nil {
+					_, ok := b.Metric(k)
+					return ok
+				}
+				return false
+			}) {
+				cm, _ := contract.MetricByKey(k)
+				metrics = append(metrics, metricOf(cm))
+				break
+			}
+		}
+	}
+	for _, met := range metrics {
 		s := Section{Metric: met}
 		for _, n := range sizes {
 			r := Row{BatchSize: n, Cells: make([]Cell, len(models))}
 			for i, m := range models {
 				if b := batch(m, n); b != nil {
-					v, _ := b.Metric(met.Key)
-					r.Cells[i] = Cell{v, true}
+					v, ok := b.Metric(met.Key)
+					r.Cells[i] = Cell{Value: v, Valid: ok, Max: contract.PercentileIsMax(b, met.Key)}
 				}
 			}
 			s.Rows = append(s.Rows, r)
 		}
 		t.Sections = append(t.Sections, s)
+	}
+	for _, m := range models {
+		for _, w := range m.File.Warnings() {
+			t.Notes = append(t.Notes, "warning: "+m.Name+" "+w)
+		}
 	}
 	if len(models) > 0 {
 		s := Section{Metric: Metric{Key: RelativeSpeed, Title: "Relative Speed (vs " + models[0].Name + ")", Unit: "x", Better: contract.HigherIsBetter.String()}}
@@ -306,7 +389,7 @@ func Build(models []Model) *Table {
 				}
 				v := fm / bm
 				if !math.IsInf(v, 0) && !math.IsNaN(v) {
-					r.Cells[i] = Cell{v, true}
+					r.Cells[i] = Cell{Value: v, Valid: true}
 				}
 			}
 			s.Rows = append(s.Rows, r)

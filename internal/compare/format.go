@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 // Reporter writes a Table in one format.
@@ -36,6 +39,9 @@ const NA = "N/A"
 func FormatCell(m Metric, c Cell) string {
 	if !c.Valid {
 		return NA
+	}
+	if c.Max {
+		return strconv.FormatFloat(c.Value, 'f', 2, 64) + " (max)"
 	}
 	if m.Key == RelativeSpeed {
 		// Two decimals, or two significant digits below 0.1 (0.018x
@@ -114,8 +120,30 @@ func Text(w io.Writer, t *Table) error {
 			line(cells)
 		}
 	}
+	writeNotes(&b, t, "")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeNotes writes what a table's numbers must be read with: "(max)"
+// when a percentile is the largest sample, and t.Notes; each line starts
+// with prefix.
+func writeNotes(b *strings.Builder, t *Table, prefix string) {
+	var notes []string
+	for _, s := range t.Sections {
+		if slices.ContainsFunc(s.Rows, func(r Row) bool { return slices.ContainsFunc(r.Cells, func(c Cell) bool { return c.Max }) }) {
+			notes = append(notes, fmt.Sprintf("(max): a p95 from fewer than %d samples, or a p99 from fewer than %d, is the largest sample", contract.MinSamplesP95, contract.MinSamplesP99))
+			break
+		}
+	}
+	notes = append(notes, t.Notes...)
+	if len(notes) == 0 {
+		return
+	}
+	b.WriteByte('\n')
+	for _, n := range notes {
+		b.WriteString(prefix + n + "\n")
+	}
 }
 
 // mdEscape makes s safe inside a Markdown table cell.
@@ -146,6 +174,7 @@ func Markdown(w io.Writer, t *Table) error {
 			b.WriteByte('\n')
 		}
 	}
+	writeNotes(&b, t, "- ")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -188,6 +217,7 @@ type (
 		Models     []jsonColumn  `json:"models"`
 		BatchSizes []int         `json:"batch_sizes"`
 		Sections   []jsonSection `json:"sections"`
+		Notes      []string      `json:"notes,omitempty"`
 	}
 	jsonColumn struct {
 		Name    string `json:"name"`
@@ -203,6 +233,9 @@ type (
 	jsonRow struct {
 		BatchSize int        `json:"batch_size"`
 		Values    []*float64 `json:"values"` // per model; null where N/A
+		// IsMax, per model, marks a percentile that is the largest
+		// sample; left out when none is.
+		IsMax []bool `json:"is_max,omitempty"`
 	}
 )
 
@@ -218,7 +251,7 @@ type (
 // values follow the order of models; null is N/A. Values are as CSV writes
 // them.
 func JSON(w io.Writer, t *Table) error {
-	out := jsonTable{Title: t.Title, BatchSizes: t.BatchSizes, Models: []jsonColumn{}, Sections: []jsonSection{}}
+	out := jsonTable{Title: t.Title, BatchSizes: t.BatchSizes, Models: []jsonColumn{}, Sections: []jsonSection{}, Notes: t.Notes}
 	if out.BatchSizes == nil {
 		out.BatchSizes = []int{}
 	}
@@ -233,6 +266,12 @@ func JSON(w io.Writer, t *Table) error {
 				if c.Valid {
 					v := exact(s.Metric, c.Value)
 					jr.Values[i] = &v
+				}
+				if c.Max {
+					if jr.IsMax == nil {
+						jr.IsMax = make([]bool, len(r.Cells))
+					}
+					jr.IsMax[i] = true
 				}
 			}
 			js.Rows = append(js.Rows, jr)

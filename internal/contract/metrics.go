@@ -2,6 +2,7 @@ package contract
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -15,6 +16,26 @@ const (
 	UnitP99        = "p99-ns/op"
 	UnitThroughput = "docs/sec"
 	UnitTokens     = "tokens/op"
+
+	UnitSamples     = "samples"          // timed iterations behind the statistics
+	UnitPadded      = "padded-tokens/op" // positions computed per batch, padding included
+	UnitRealShare   = "real-share"       // real tokens / padded positions
+	UnitMin         = "min-ns/op"
+	UnitStddev      = "stddev-ns/op"
+	UnitCV          = "cv"           // stddev / mean
+	UnitRepeatNoise = "noise-pct"    // stats.RepeatNoise, in %
+	UnitMedianLo    = "p50-lo-ns/op" // distribution-free 95 % CI of the median
+	UnitMedianHi    = "p50-hi-ns/op"
+	UnitP95Lo       = "p95-lo-ns/op" // distribution-free 95 % CI of p95
+	UnitP95Hi       = "p95-hi-ns/op"
+	UnitFirstRun    = "first-run-ns" // the cold first run of a batch size
+	UnitSessionLoad = "load-ns"      // creating the ONNX Runtime session
+	UnitLoadBefore  = "load-before"  // 1-minute load average before the timed loop
+	UnitLoadAfter   = "load-after"
+	UnitOtherCPUs   = "other-cpus" // CPUs' worth used by other processes during the timed loop
+	UnitStealPct    = "steal-pct"
+	UnitInvoluntary = "nivcsw/op"     // involuntary context switches per timed iteration
+	UnitThrottled   = "throttled-pct" // share of the timed loop the cgroup's CPU quota throttled
 	// End-to-end mode (mode = "e2e"): the mean time per batch of each stage.
 	UnitTokenize = "tokenize-ns/op"
 	UnitInfer    = "infer-ns/op"
@@ -35,11 +56,31 @@ const (
 	KeyP99        = "p99_ms"
 	KeyThroughput = "throughput_docs_per_sec"
 	KeyTokens     = "tokens_per_op"
-	KeyTokenize   = "tokenize_ms"
-	KeyInfer      = "infer_ms"
-	KeyDecode     = "decode_ms"
-	KeyPeakRSS    = "peak_rss_mib"
-	KeyStreams    = "offline_streams"
+
+	KeySamples     = "samples"
+	KeyPadded      = "padded_tokens_per_op"
+	KeyRealShare   = "real_token_share"
+	KeyMin         = "min_ms"
+	KeyStddev      = "stddev_ms"
+	KeyCV          = "cv"
+	KeyRepeatNoise = "repeat_noise_pct"
+	KeyMedianLo    = "median_ci95_low_ms"
+	KeyMedianHi    = "median_ci95_high_ms"
+	KeyP95Lo       = "p95_ci95_low_ms"
+	KeyP95Hi       = "p95_ci95_high_ms"
+	KeyFirstRun    = "first_run_ms"
+	KeySessionLoad = "session_load_ms"
+	KeyLoadBefore  = "loadavg_before"
+	KeyLoadAfter   = "loadavg_after"
+	KeyOtherCPUs   = "other_cpus"
+	KeyStealPct    = "steal_pct"
+	KeyInvoluntary = "involuntary_switches_per_op"
+	KeyThrottled   = "throttled_pct"
+	KeyTokenize    = "tokenize_ms"
+	KeyInfer       = "infer_ms"
+	KeyDecode      = "decode_ms"
+	KeyPeakRSS     = "peak_rss_mib"
+	KeyStreams     = "offline_streams"
 )
 
 // Direction says which way a metric is better.
@@ -115,6 +156,28 @@ var metrics = []Metric{
 		Label: "Throughput (docs/sec)", Required: true, field: func(b *Batch) *float64 { return &b.ThroughputDocsPerSec }},
 	{Unit: UnitTokens, Key: KeyTokens, JSONUnit: "tokens", Scale: 1, Better: NoDirection, Assume: "exact",
 		Label: "Tokens per Batch"},
+	// The rows below describe a result and the conditions it was measured
+	// in. None of them has a direction: nerbench check gives a verdict on
+	// the mean alone, and reports the others without letting them vote.
+	{Unit: UnitSamples, Key: KeySamples, JSONUnit: "samples", Scale: 1, Assume: "exact", Label: "Samples"},
+	{Unit: UnitPadded, Key: KeyPadded, JSONUnit: "tokens", Scale: 1, Assume: "exact", Label: "Padded Positions per Batch"},
+	{Unit: UnitRealShare, Key: KeyRealShare, JSONUnit: "fraction", Scale: 1, Assume: "exact", Label: "Real-Token Share"},
+	{Unit: UnitMin, Key: KeyMin, JSONUnit: "ms", Scale: 1e6, Assume: "nothing", Label: "Min Latency (ms)"},
+	{Unit: UnitStddev, Key: KeyStddev, JSONUnit: "ms", Scale: 1e6, Assume: "nothing", Label: "Std Dev (ms)"},
+	{Unit: UnitCV, Key: KeyCV, JSONUnit: "fraction", Scale: 1, Assume: "nothing", Label: "Coefficient of Variation"},
+	{Unit: UnitRepeatNoise, Key: KeyRepeatNoise, JSONUnit: "%", Scale: 1, Assume: "nothing", Label: "Repeat Noise (%)"},
+	{Unit: UnitMedianLo, Key: KeyMedianLo, JSONUnit: "ms", Scale: 1e6, Assume: "nothing", Label: "Median 95% CI Low (ms)"},
+	{Unit: UnitMedianHi, Key: KeyMedianHi, JSONUnit: "ms", Scale: 1e6, Assume: "nothing", Label: "Median 95% CI High (ms)"},
+	{Unit: UnitP95Lo, Key: KeyP95Lo, JSONUnit: "ms", Scale: 1e6, Assume: "nothing", Label: "P95 95% CI Low (ms)"},
+	{Unit: UnitP95Hi, Key: KeyP95Hi, JSONUnit: "ms", Scale: 1e6, Assume: "nothing", Label: "P95 95% CI High (ms)"},
+	{Unit: UnitFirstRun, Key: KeyFirstRun, JSONUnit: "ms", Scale: 1e6, Assume: "nothing", Label: "Cold First Run (ms)"},
+	{Unit: UnitSessionLoad, Key: KeySessionLoad, JSONUnit: "ms", Scale: 1e6, Assume: "nothing", Label: "Session Load (ms)"},
+	{Unit: UnitLoadBefore, Key: KeyLoadBefore, JSONUnit: "load", Scale: 1, Assume: "nothing", Label: "Load Average Before"},
+	{Unit: UnitLoadAfter, Key: KeyLoadAfter, JSONUnit: "load", Scale: 1, Assume: "nothing", Label: "Load Average After"},
+	{Unit: UnitOtherCPUs, Key: KeyOtherCPUs, JSONUnit: "CPUs", Scale: 1, Assume: "nothing", Label: "CPUs Used by Others"},
+	{Unit: UnitStealPct, Key: KeyStealPct, JSONUnit: "%", Scale: 1, Assume: "nothing", Label: "CPU Steal (%)"},
+	{Unit: UnitInvoluntary, Key: KeyInvoluntary, JSONUnit: "switches", Scale: 1, Assume: "nothing", Label: "Involuntary Switches per Batch"},
+	{Unit: UnitThrottled, Key: KeyThrottled, JSONUnit: "%", Scale: 1, Assume: "nothing", Label: "CPU Throttled (%)"},
 	{Unit: UnitTokenize, Key: KeyTokenize, JSONUnit: "ms", Scale: 1e6, Better: LowerIsBetter, Assume: "nothing",
 		Label: "Tokenization per Batch (ms)"},
 	{Unit: UnitInfer, Key: KeyInfer, JSONUnit: "ms", Scale: 1e6, Better: LowerIsBetter, Assume: "nothing",
@@ -202,9 +265,6 @@ const (
 	ConfigInterOpThreads = "inter-op-threads"
 	ConfigMaxLength      = "max-length"
 	ConfigCommit         = "commit"
-	// ConfigBatching is how texts were grouped into batches: "rotate" or
-	// "sorted" (bench.toml's batching).
-	ConfigBatching = "batching"
 	// ConfigPadding is what batches were padded to: "longest" or
 	// "max_length" (bench.toml's padding).
 	ConfigPadding = "padding"
@@ -221,6 +281,29 @@ const (
 	// latencies (keep_samples); an empty value says there is none and
 	// clears the previous model's.
 	ConfigSamplesFile = "samples-file"
+
+	// Provenance and conditions of a run (one value per process).
+	ConfigModelSHA     = "model-sha256"
+	ConfigTokenizerSHA = "tokenizer-sha256"
+	ConfigDataSHA      = "data-sha256"
+	ConfigVersion      = "nerbench-version"
+	ConfigSchedule     = "schedule"
+	// ConfigBatching is how texts were grouped into batches: "rotate" or
+	// "sorted" (bench.toml's batching).
+	ConfigBatching   = "batching"
+	ConfigPercentile = "percentile-method"
+	ConfigTimedTexts = "timed-texts"
+	ConfigGOMAXPROCS = "gomaxprocs"
+	ConfigCPUQuota   = "cpu-quota"
+	// ConfigORTThreads is the intra-op pool in effect: intra_op_threads
+	// when set, else the number of threads the ONNX Runtime session
+	// started plus the calling thread (a Go runtime thread started at the
+	// same moment can make it one high).
+	ConfigORTThreads = "ort-threads"
+	// ConfigWorkload is printed before each batch size's results: the
+	// workload fingerprint (package benchmarks/workload). The converter
+	// writes it into that batch's entry as "workload".
+	ConfigWorkload = "workload"
 
 	// ConfigMachine is the machine label (--machine, NERBENCH_MACHINE;
 	// by default the CPU model and core count, and the GPU when one is
@@ -245,6 +328,76 @@ const (
 // label the results were measured on; in a file merged from shards of
 // several machines, each batch entry also carries the label of its own.
 const KeyMachine = "machine"
+
+// PercentileMethod names the percentile rule, for the percentile-method
+// configuration line.
+const PercentileMethod = "sorted[min(floor(n*p),n-1)]"
+
+// Sample counts below which a percentile is only the largest sample, by
+// the rule sorted[min(floor(n·p), n−1)]: p95 needs 20, p99 needs 100.
+const (
+	MinSamplesP95 = 20
+	MinSamplesP99 = 100
+)
+
+// Noise thresholds: a result measured past one of them gets a warning (see
+// NoiseWarnings). Documented in README.md, "Noise".
+const (
+	// MaxOtherCPUs: other processes kept this many CPUs busy, on average,
+	// during the timed loop.
+	MaxOtherCPUs = 0.25
+	// MaxStealPct: the hypervisor took this share of the CPUs' time.
+	MaxStealPct = 2.0
+	// MaxRepeatNoisePct: timings of the same batch, pass after pass,
+	// differ from their median by this much (median over all samples).
+	MaxRepeatNoisePct = 5.0
+	// MaxThrottledPct: the cgroup's CPU quota throttled the process for
+	// this share of the timed loop.
+	MaxThrottledPct = 1.0
+)
+
+// NoiseWarnings returns the warnings that b's conditions and spread call
+// for, each a sentence without the batch size; none for a quiet run. It
+// judges noise from the conditions and from repeated timings of the same
+// batch, never from the spread across texts of different lengths (the
+// workload's, not the machine's).
+func NoiseWarnings(b *Batch) []string {
+	var out []string
+	if v, ok := b.Metric(KeyOtherCPUs); ok && v > MaxOtherCPUs {
+		out = append(out, fmt.Sprintf("busy machine: other processes used %.2f CPUs during the timed loop (threshold %.2f)", v, MaxOtherCPUs))
+	}
+	if v, ok := b.Metric(KeyStealPct); ok && v > MaxStealPct {
+		out = append(out, fmt.Sprintf("CPU steal %.1f%% during the timed loop (threshold %.1f%%)", v, MaxStealPct))
+	}
+	if v, ok := b.Metric(KeyThrottled); ok && v > MaxThrottledPct {
+		out = append(out, fmt.Sprintf("throttled: the cgroup's CPU quota held the process back %.1f%% of the timed loop (threshold %.1f%%)", v, MaxThrottledPct))
+	}
+	if v, ok := b.Metric(KeyRepeatNoise); ok && v > MaxRepeatNoisePct {
+		out = append(out, fmt.Sprintf("noisy: the same batch's timings differ by %.1f%% (median) from pass to pass (threshold %.1f%%)", v, MaxRepeatNoisePct))
+	}
+	return out
+}
+
+// PercentileIsMax reports whether the percentile metric key (p95_ms,
+// p99_ms) of b is only the largest sample, for lack of samples: a p95 from
+// fewer than 20 samples, a p99 from fewer than 100. The sample count is
+// the "samples" metric, else "iterations"; unknown counts report false.
+func PercentileIsMax(b *Batch, key string) bool {
+	n, ok := b.Metric(KeySamples)
+	if !ok {
+		if b.Iterations == 0 {
+			return false
+		}
+		n = float64(b.Iterations)
+	}
+	switch key {
+	case KeyP95:
+		return n < MinSamplesP95
+	case KeyP99:
+		return n < MinSamplesP99
+	}
+	return false
+}
 
 // Metric returns the value of the metric key in b, and whether b has one:
 // a required metric always, another one when b holds it as a number.
@@ -288,4 +441,44 @@ func (b *Batch) SetMetric(key string, v float64) bool {
 	}
 	b.Extra[key] = data
 	return true
+}
+
+// Workload returns the workload fingerprint of b ("workload"), or "" for a
+// result that has none (written before fingerprints, or by another tool).
+func (b *Batch) Workload() string {
+	var s string
+	if raw, ok := b.Extra[KeyWorkload]; ok {
+		_ = json.Unmarshal(raw, &s)
+	}
+	return s
+}
+
+// KeyWorkload is the batch entry's key of the workload fingerprint;
+// KeyWarnings the file's key of the noise warnings.
+const (
+	KeyWorkload = "workload"
+	KeyWarnings = "warnings"
+)
+
+// Warnings returns the file's "warnings": what made its numbers doubtful
+// (a busy machine, CPU steal, noisy repeats), each "batch_<n>: …".
+func (f *File) Warnings() []string {
+	var out []string
+	if raw, ok := f.Extra[KeyWarnings]; ok {
+		_ = json.Unmarshal(raw, &out)
+	}
+	return out
+}
+
+// BatchWarnings returns the warnings of f about batch size n, without the
+// "batch_<n>: " prefix.
+func (f *File) BatchWarnings(n int) []string {
+	var out []string
+	prefix := BatchKey(n) + ": "
+	for _, w := range f.Warnings() {
+		if rest, ok := strings.CutPrefix(w, prefix); ok {
+			out = append(out, rest)
+		}
+	}
+	return out
 }

@@ -61,6 +61,25 @@ Unit p95-ns/op better=lower assume=nothing
 Unit p99-ns/op better=lower assume=nothing
 Unit docs/sec better=higher assume=nothing
 Unit tokens/op assume=exact
+Unit samples assume=exact
+Unit padded-tokens/op assume=exact
+Unit real-share assume=exact
+Unit min-ns/op assume=nothing
+Unit stddev-ns/op assume=nothing
+Unit cv assume=nothing
+Unit noise-pct assume=nothing
+Unit p50-lo-ns/op assume=nothing
+Unit p50-hi-ns/op assume=nothing
+Unit p95-lo-ns/op assume=nothing
+Unit p95-hi-ns/op assume=nothing
+Unit first-run-ns assume=nothing
+Unit load-ns assume=nothing
+Unit load-before assume=nothing
+Unit load-after assume=nothing
+Unit other-cpus assume=nothing
+Unit steal-pct assume=nothing
+Unit nivcsw/op assume=nothing
+Unit throttled-pct assume=nothing
 Unit tokenize-ns/op better=lower assume=nothing
 Unit infer-ns/op better=lower assume=nothing
 Unit decode-ns/op better=lower assume=nothing
@@ -128,5 +147,37 @@ func TestBatchMetric(t *testing.T) {
 	}
 	if v, ok := back.Metric(KeyTokens); !ok || v != 23.25 {
 		t.Errorf("read back: tokens_per_op = %v, %v", v, ok)
+	}
+}
+
+// Quiet conditions give no warning; each threshold crossed gives one, and
+// the spread across texts (cv) is never one.
+func TestNoiseWarnings(t *testing.T) {
+	quiet := &Batch{}
+	for k, v := range map[string]float64{KeyOtherCPUs: 0.05, KeyStealPct: 0, KeyRepeatNoise: 1.2, KeyCV: 0.9, KeyLoadBefore: 3} {
+		quiet.SetMetric(k, v)
+	}
+	if w := NoiseWarnings(quiet); len(w) != 0 {
+		t.Errorf("quiet run: warnings %q", w)
+	}
+	for key, v := range map[string]float64{KeyOtherCPUs: 1.3, KeyStealPct: 8, KeyRepeatNoise: 12, KeyThrottled: 4} {
+		b := &Batch{}
+		b.SetMetric(key, v)
+		if w := NoiseWarnings(b); len(w) != 1 {
+			t.Errorf("%s = %v: warnings %q, want one", key, v, w)
+		}
+	}
+}
+
+func TestPercentileIsMax(t *testing.T) {
+	for _, tc := range []struct {
+		n        float64
+		p95, p99 bool
+	}{{19, true, true}, {20, false, true}, {99, false, true}, {100, false, false}} {
+		b := &Batch{}
+		b.SetMetric(KeySamples, tc.n)
+		if PercentileIsMax(b, KeyP95) != tc.p95 || PercentileIsMax(b, KeyP99) != tc.p99 {
+			t.Errorf("%v samples: p95 is max %v, p99 %v; want %v, %v", tc.n, PercentileIsMax(b, KeyP95), PercentileIsMax(b, KeyP99), tc.p95, tc.p99)
+		}
 	}
 }

@@ -175,12 +175,19 @@ func metricChart(id, title string, m contract.Metric, about string, models []com
 		c.YLabel += " (log scale)"
 	}
 	var desc []string
+	anyMax := false
 	for i, m := range models {
 		s := Series{Name: m.Name, Color: styles[i].Color, Dash: styles[i].Dash}
 		var line strings.Builder
 		var pts []string
 		for _, n := range m.File.BatchSizes() {
 			v, _ := m.File.Batches[n].Metric(key)
+			isMax := contract.PercentileIsMax(m.File.Batches[n], key)
+			anyMax = anyMax || isMax
+			maxNote := ""
+			if isMax {
+				maxNote = " (max: too few samples for this percentile)"
+			}
 			x, y := xs.pos(float64(n)), ys.pos(v)
 			if line.Len() == 0 {
 				fmt.Fprintf(&line, "M%.1f,%.1f", x, y)
@@ -189,15 +196,18 @@ func metricChart(id, title string, m contract.Metric, about string, models []com
 			}
 			s.Points = append(s.Points, Point{
 				Path:  markerShapes[styles[i].marker](x, y, markerSize),
-				Title: fmt.Sprintf("%s, batch %d: %s %s", m.Name, n, formatValue(v), unit),
+				Title: fmt.Sprintf("%s, batch %d: %s %s%s", m.Name, n, formatValue(v), unit, maxNote),
 			})
-			pts = append(pts, fmt.Sprintf("batch %d %s", n, formatValue(v)))
+			pts = append(pts, fmt.Sprintf("batch %d %s%s", n, formatValue(v), maxNote))
 		}
 		s.Line = line.String()
 		c.Series = append(c.Series, s)
 		desc = append(desc, m.Name+": "+strings.Join(pts, ", "))
 	}
 	c.Desc = fmt.Sprintf("%s against batch size, %s. %s.", ylabel, unit, strings.Join(desc, "; "))
+	if anyMax {
+		c.Note += fmt.Sprintf(" · some points are only the largest sample (a p95 needs %d samples, a p99 %d)", contract.MinSamplesP95, contract.MinSamplesP99)
+	}
 	return c
 }
 

@@ -40,6 +40,9 @@ type Options struct {
 	Title string
 	// Generated, when not zero, is shown as the time the page was made.
 	Generated time.Time
+	// Notes are shown above the charts: results measured on different
+	// work. The files' noise warnings are added to them.
+	Notes []string
 }
 
 //go:embed report.html.tmpl
@@ -77,6 +80,7 @@ type page struct {
 	Charts                    []Chart
 	Names                     []string
 	Tables                    []htmlTable
+	Notes                     []string
 }
 
 type modelRow struct {
@@ -136,7 +140,7 @@ func Charts(models []compare.Model) []Chart {
 
 func build(models []compare.Model, opts Options) *page {
 	t := compare.Build(models)
-	p := &page{Title: opts.Title, Charts: Charts(models)}
+	p := &page{Title: opts.Title, Charts: Charts(models), Notes: append(slices.Clone(opts.Notes), t.Notes...)}
 	if p.Title == "" {
 		p.Title = DefaultTitle
 	}

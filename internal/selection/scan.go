@@ -45,6 +45,12 @@ type Candidate struct {
 	// BenchmarkMachine the machine label it carries.
 	BenchmarkPath    string
 	BenchmarkMachine string
+	// Workload is batch_1's workload fingerprint ("" when the file has
+	// none); LatencyRuns its mean latency per run (run_values), across
+	// rounds; BenchWarnings the file's noise warnings about batch 1.
+	Workload      string
+	LatencyRuns   []float64
+	BenchWarnings []string
 
 	// Parameters is the model's parameter count, 0 when unknown.
 	Parameters int64
@@ -354,15 +360,15 @@ func (c *Candidate) speedData(machine string, warn func(string, ...any)) error {
 			warn("%s: no benchmark of machine %q (only of %s); treated as missing", dir, machine, strings.Join(found, "; "))
 			continue
 		}
-		ms, err := readLatency(picked)
+		ms, f, err := readLatency(picked)
 		if err != nil {
 			warn("%s: %v; treated as missing", picked, err)
 			continue
 		}
 		c.LatencyMS, c.BenchmarkPath = &ms, picked
-		if f, err := contract.Read(picked); err == nil {
-			c.BenchmarkMachine = f.Machine
-		}
+		c.BenchmarkMachine = f.Machine
+		b := f.Batches[1]
+		c.Workload, c.LatencyRuns, c.BenchWarnings = b.Workload(), b.RunValues[contract.KeyMean], f.BatchWarnings(1)
 		break
 	}
 
@@ -398,11 +404,11 @@ func (c *Candidate) speedData(machine string, warn func(string, ...any)) error {
 
 // readLatency returns batch_1.mean_ms of a benchmark.json: the mean
 // latency (contract.KeyMean) of one document.
-func readLatency(path string) (float64, error) {
+func readLatency(path string) (float64, *contract.File, error) {
 	f, err := contract.Read(path)
 	if err != nil {
 		// contract.Read names the file; the caller names it too.
-		return 0, errors.New(strings.TrimPrefix(err.Error(), path+": "))
+		return 0, nil, errors.New(strings.TrimPrefix(err.Error(), path+": "))
 	}
 	b, ok := f.Batches[1]
 	if !ok || b == nil {
@@ -410,13 +416,13 @@ func readLatency(path string) (float64, error) {
 		for _, n := range f.BatchSizes() {
 			have = append(have, contract.BatchKey(n))
 		}
-		return 0, fmt.Errorf("no batch_1 entry (has %s)", strings.Join(have, ", "))
+		return 0, nil, fmt.Errorf("no batch_1 entry (has %s)", strings.Join(have, ", "))
 	}
 	v, _ := b.Metric(contract.KeyMean)
 	if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
-		return 0, fmt.Errorf("%s.%s = %v: want a positive number", contract.BatchKey(1), contract.KeyMean, v)
+		return 0, nil, fmt.Errorf("%s.%s = %v: want a positive number", contract.BatchKey(1), contract.KeyMean, v)
 	}
-	return v, nil
+	return v, f, nil
 }
 
 // findONNX returns the trial's ONNX model: model.onnx in checkpoint/ or the

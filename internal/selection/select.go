@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/perf/benchmath"
 )
 
 // Goal says which way the metric is better.
@@ -54,11 +57,38 @@ type Options struct {
 	// MinAccuracyGain is the smallest distance from the best at which a
 	// faster candidate may be chosen; nil means 0. Needs AccuracyThreshold.
 	MinAccuracyGain *float64
+	// AllowDifferentWork ranks by latencies measured on different work
+	// (workload fingerprints differ); without it that is an error.
+	AllowDifferentWork bool
 	// Machine is the machine label to decide for: each trial's benchmark
 	// of that machine is read (benchmark.json or benchmark.<machine>.json).
 	// "" reads each trial's only benchmark, and refuses candidates
 	// measured on different machines.
 	Machine string
+}
+
+// NoiseAlpha is the significance level at which a latency difference
+// across rounds counts as beyond the noise, with the gate's test
+// (Mann-Whitney U, benchmath.AssumeNothing); NoiseMinRuns the rounds each
+// side needs for the test.
+const (
+	NoiseAlpha   = 0.05
+	NoiseMinRuns = 4
+)
+
+// fasterBeyondNoise says whether a is faster than b by more than the noise:
+// with NoiseMinRuns or more rounds each, the U test of their per-round
+// mean latencies at NoiseAlpha; with fewer, it cannot tell (tested false).
+func fasterBeyondNoise(a, b *ranked) (faster, tested bool, p float64) {
+	if len(a.LatencyRuns) < NoiseMinRuns || len(b.LatencyRuns) < NoiseMinRuns {
+		return a.score < b.score, false, math.NaN()
+	}
+	th := benchmath.DefaultThresholds
+	th.CompareAlpha = NoiseAlpha
+	sa := benchmath.NewSample(slices.Clone(a.LatencyRuns), &th)
+	sb := benchmath.NewSample(slices.Clone(b.LatencyRuns), &th)
+	c := benchmath.AssumeNothing.Compare(sa, sb)
+	return a.score < b.score && c.P < NoiseAlpha, true, c.P
 }
 
 func (o Options) goal() Goal { return cmp.Or(o.Goal, Maximize) }
@@ -229,6 +259,32 @@ func Choose(cands []*Candidate, o Options) (*Selection, []string, error) {
 	if note != "" {
 		warns = append(warns, note)
 	}
+	if source == SourceBenchmark {
+		work := map[string][]string{}
+		for _, c := range cands {
+			if c.LatencyMS != nil {
+				work[c.Workload] = append(work[c.Workload], c.Backbone)
+			}
+			for _, w := range c.BenchWarnings {
+				warns = append(warns, fmt.Sprintf("%s's batch_1 latency (%s): %s", c.Backbone, c.BenchmarkPath, w))
+			}
+		}
+		if len(work) > 1 {
+			var parts []string
+			for _, fp := range slices.Sorted(maps.Keys(work)) {
+				name := fp
+				if name == "" {
+					name = "no fingerprint"
+				}
+				parts = append(parts, fmt.Sprintf("%s: %s", name, strings.Join(work[fp], ", ")))
+			}
+			msg := "the candidates' batch_1 latencies were measured on different work (" + strings.Join(parts, "; ") + ")"
+			if !o.AllowDifferentWork {
+				return nil, warns, errors.New(msg + "; benchmark them on the same texts and settings (nerbench select --benchmark), or allow it with --allow-different-work")
+			}
+			warns = append(warns, "DIFFERENT WORK: "+msg)
+		}
+	}
 	rs := make([]*ranked, len(cands))
 	for i, c := range cands {
 		r := &ranked{Candidate: c}
@@ -395,21 +451,45 @@ func applyThreshold(rs []*ranked, o Options, source string) (*ranked, string) {
 	case !best.hasScore:
 		return best, head + "; it is kept: it has no speed data, so no candidate can be shown faster"
 	}
-	var faster []*ranked
+	var faster, ties []*ranked
+	noise := map[*ranked]string{}
 	for _, r := range rs[1:] {
-		if r.hasScore && r.score < best.score {
+		if !r.hasScore || r.score >= best.score {
+			continue
+		}
+		if source != SourceBenchmark {
 			faster = append(faster, r)
+			continue
+		}
+		ok, tested, p := fasterBeyondNoise(r, best)
+		switch {
+		case ok && tested:
+			faster = append(faster, r)
+			noise[r] = fmt.Sprintf("; beyond the noise: p=%.3g across %d and %d rounds (Mann-Whitney U, alpha %g)", p, len(r.LatencyRuns), len(best.LatencyRuns), NoiseAlpha)
+		case tested:
+			ties = append(ties, r)
+			noise[r] = fmt.Sprintf("p=%.3g across %d and %d rounds", p, len(r.LatencyRuns), len(best.LatencyRuns))
+		default:
+			faster = append(faster, r)
+			noise[r] = fmt.Sprintf("; not tested against the noise: %d and %d rounds (the test needs %d each; make bench COUNT=%d)", max(len(r.LatencyRuns), 1), max(len(best.LatencyRuns), 1), NoiseMinRuns, 2*NoiseMinRuns)
 		}
 	}
 	if len(faster) == 0 {
+		if len(ties) > 0 {
+			var names []string
+			for _, r := range ties {
+				names = append(names, fmt.Sprintf("%s (%s, %s)", r.Backbone, speedPair(r.score, best.score, source), noise[r]))
+			}
+			return best, fmt.Sprintf("%s; it is kept: a tie on speed with %s: the difference is within the noise, so accuracy decides", head, strings.Join(names, ", "))
+		}
 		return best, fmt.Sprintf("%s; it is kept: it is also the fastest (%s), so no faster candidate exists", head, speedText(best.score, source))
 	}
 	for _, r := range faster {
 		d := distOf(r)
 		if d <= t+tolerance && d >= g-tolerance {
-			return r, fmt.Sprintf("%s chosen: faster than the best, %s (%s), and its %s %s is %s from the best %s, within accuracy_threshold %s%s",
+			return r, fmt.Sprintf("%s chosen: faster than the best, %s (%s), and its %s %s is %s from the best %s, within accuracy_threshold %s%s%s",
 				r.Backbone, best.Backbone, speedPair(r.score, best.score, source),
-				o.Metric, num(r.Value), distText(r, o), num(best.Value), settingText(t, o), gainText(g, o))
+				o.Metric, num(r.Value), distText(r, o), num(best.Value), settingText(t, o), gainText(g, o), noise[r])
 		}
 	}
 	// Explain with the most accurate faster candidate.

@@ -263,3 +263,47 @@ func TestSettingsErrors(t *testing.T) {
 		t.Errorf("relative threshold with best 0: %v", err)
 	}
 }
+
+// A candidate is faster only when its latency across rounds differs
+// beyond the noise (the gate's U test); otherwise it is a tie on speed and
+// accuracy decides. Latencies of different work are refused unless
+// allowed; noise warnings of the benchmarks are passed on.
+func TestChooseNoiseAndWork(t *testing.T) {
+	withRuns := func(c *Candidate, fp string, runs ...float64) *Candidate {
+		c.Workload, c.LatencyRuns = fp, runs
+		return c
+	}
+	opts := Options{Metric: "macro-f1", AccuracyThreshold: f(0.03)}
+	// Overlapping rounds: 29–33 ms against 28–34 ms.
+	tie := []*Candidate{
+		withRuns(cand("bert", 0.90, 31, 110e6), "w", 28, 34, 30, 33, 29, 32),
+		withRuns(cand("distilbert", 0.89, 30, 66e6), "w", 29, 33, 31, 30, 32, 29.5),
+	}
+	sel, _, err := Choose(tie, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := sel.SelectionCriteria.Reason; sel.Backbone != "bert" || !strings.Contains(r, "a tie on speed") || !strings.Contains(r, "accuracy decides") {
+		t.Errorf("overlapping rounds: chose %s, reason %q; want bert on a tie", sel.Backbone, r)
+	}
+	apart := []*Candidate{
+		withRuns(cand("bert", 0.90, 61, 110e6), "w", 60, 61, 62, 63, 59, 61),
+		withRuns(cand("distilbert", 0.89, 30, 66e6), "w", 29, 30, 31, 30, 32, 29.5),
+	}
+	sel, _, err = Choose(apart, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := sel.SelectionCriteria.Reason; sel.Backbone != "distilbert" || !strings.Contains(r, "beyond the noise: p=") {
+		t.Errorf("separate rounds: chose %s, reason %q; want distilbert, beyond the noise", sel.Backbone, r)
+	}
+	other := []*Candidate{withRuns(cand("bert", 0.90, 61, 110e6), "w1"), withRuns(cand("distilbert", 0.89, 30, 66e6), "w2")}
+	other[0].BenchWarnings = []string{"busy machine: other processes used 1.20 CPUs during the timed loop (threshold 0.25)"}
+	if _, warns, err := Choose(other, opts); err == nil || !strings.Contains(err.Error(), "different work") || !strings.Contains(strings.Join(warns, "\n"), "busy machine") {
+		t.Errorf("different work: err %v, warnings %q; want a refusal and bert's busy-machine warning", err, warns)
+	}
+	opts.AllowDifferentWork = true
+	if _, warns, err := Choose(other, opts); err != nil || !strings.Contains(strings.Join(warns, "\n"), "DIFFERENT WORK") {
+		t.Errorf("different work, allowed: err %v, warnings %q", err, warns)
+	}
+}

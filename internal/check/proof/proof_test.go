@@ -102,7 +102,7 @@ func openArm(t *testing.T, name, dir string, s config.Settings, texts []string) 
 		t.Fatal(err)
 	}
 	for _, size := range s.BatchSizes {
-		bs, err := m.Prepare(enc, size, s.Warmup+s.Iterations)
+		bs, err := m.Prepare(enc, size)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,6 +161,7 @@ func tinySettings() config.Settings {
 	s := config.DefaultSettings()
 	s.BatchSizes = []int{1, 4}
 	s.Iterations, s.Warmup, s.MaxLength = 30, 3, 128
+	s.Texts = 32 // whole passes: 32 batches of 1, 8 of 4
 	s.Device = "cpu"
 	return s
 }

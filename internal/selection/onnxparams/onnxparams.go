@@ -42,6 +42,10 @@ import (
 // Field numbers of onnx.proto used here.
 const (
 	modelGraph             = 7  // ModelProto.graph
+	graphNode              = 1  // GraphProto.node
+	nodeInput              = 1  // NodeProto.input
+	nodeOutput             = 2  // NodeProto.output
+	nodeOpType             = 4  // NodeProto.op_type
 	graphInitializer       = 5  // GraphProto.initializer
 	graphSparseInitializer = 15 // GraphProto.sparse_initializer
 	tensorDims             = 1  // TensorProto.dims
@@ -55,6 +59,7 @@ const (
 const (
 	maxPackedDims = 1 << 16 // bytes of one packed dims field
 	maxName       = 1 << 12 // bytes of a tensor name kept for messages
+	maxNode       = 1 << 16 // bytes of a node read to find Gathers
 )
 
 // Count is what the model's initializers hold.
@@ -85,9 +90,90 @@ func File(path string) (Count, error) {
 	return c, nil
 }
 
+// Gather is a Gather node of the main graph, Data[Indices] (as an
+// embedding lookup is), or, with Op "Cast", "Identity" or "Mul", a node
+// that passes its Inputs on as Output (Mul: ids times the mask, as some
+// exports do).
+type Gather struct {
+	Op, Data, Indices, Output string
+	Inputs                    []string
+}
+
+// node reads a NodeProto; ok when it is a Gather with two inputs or a
+// Cast or Identity.
+func (d *decoder) node(end int64) (Gather, bool, error) {
+	var inputs, outputs []string
+	var op string
+	err := d.message(end, func(f field) (bool, error) {
+		if f.typ != protowire.BytesType || f.num != nodeInput && f.num != nodeOutput && f.num != nodeOpType {
+			return false, nil
+		}
+		b, err := d.bytes(f.end - d.off)
+		switch f.num {
+		case nodeInput:
+			inputs = append(inputs, string(b))
+		case nodeOutput:
+			outputs = append(outputs, string(b))
+		default:
+			op = string(b)
+		}
+		return true, err
+	})
+	switch {
+	case err != nil || len(outputs) != 1:
+		return Gather{}, false, err
+	case op == "Gather" && len(inputs) == 2:
+		return Gather{Op: op, Data: inputs[0], Indices: inputs[1], Output: outputs[0]}, true, nil
+	case (op == "Cast" || op == "Identity") && len(inputs) == 1, op == "Mul" && len(inputs) == 2:
+		return Gather{Op: op, Inputs: inputs, Output: outputs[0]}, true, nil
+	}
+	return Gather{}, false, nil
+}
+
+// Graph returns the dense initializers of at most two dimensions and the
+// Gather nodes of the ONNX model at path. Errors name the file.
+func Graph(path string) ([]Tensor, []Gather, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	ts, gs := []Tensor{}, []Gather{}
+	d := newDecoder(f)
+	d.tensors, d.gathers = &ts, &gs
+	if _, err := d.count(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ts, gs, nil
+}
+
+// Tensors returns the dense initializers of at most two dimensions of the
+// ONNX model at path (embedding tables, biases, …), in file order, reading
+// as File reads. Errors name the file.
+func Tensors(path string) ([]Tensor, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ts := []Tensor{}
+	if _, err := read(f, &ts); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ts, nil
+}
+
 // Read counts the parameters of the ONNX model read from r. When r is an
 // io.Seeker (an *os.File), tensor contents are skipped by seeking.
-func Read(r io.Reader) (Count, error) {
+func Read(r io.Reader) (Count, error) { return read(r, nil) }
+
+func read(r io.Reader, tensors *[]Tensor) (Count, error) {
+	d := newDecoder(r)
+	d.tensors = tensors
+	return d.count()
+}
+
+func newDecoder(r io.Reader) *decoder {
 	d := &decoder{src: r, br: bufio.NewReaderSize(r, 64<<10), size: -1}
 	if s, ok := r.(io.Seeker); ok {
 		cur, err1 := s.Seek(0, io.SeekCurrent)
@@ -97,6 +183,10 @@ func Read(r io.Reader) (Count, error) {
 			d.seeker, d.size = s, end-cur
 		}
 	}
+	return d
+}
+
+func (d *decoder) count() (Count, error) {
 	var c Count
 	err := d.message(d.size, func(f field) (bool, error) {
 		if f.num != modelGraph || f.typ != protowire.BytesType {
@@ -122,12 +212,24 @@ func (d *decoder) graph(end int64, c *Count) error {
 			return false, nil
 		}
 		switch f.num {
+		case graphNode:
+			if d.gathers == nil || f.end-d.off > maxNode {
+				return false, nil
+			}
+			g, ok, err := d.node(f.end)
+			if ok {
+				*d.gathers = append(*d.gathers, g)
+			}
+			return true, err
 		case graphInitializer:
 			t, err := d.tensor(f.end)
 			if err != nil {
 				return true, fmt.Errorf("initializer %d%s: %w", c.Initializers, quoted(t.name), err)
 			}
 			c.Initializers++
+			if d.tensors != nil && len(t.dims) <= 2 {
+				*d.tensors = append(*d.tensors, Tensor{Name: t.name, DataType: t.dataType, Dims: t.dims})
+			}
 			return true, c.add(t)
 		case graphSparseInitializer:
 			t, err := d.sparse(f.end)
@@ -174,6 +276,14 @@ type tensorInfo struct {
 	name     string
 	dataType uint64
 	elements int64
+	dims     []int64
+}
+
+// Tensor is one dense initializer's name, ONNX data type and shape.
+type Tensor struct {
+	Name     string
+	DataType uint64 // TensorProto.DataType: 1 FLOAT, 10 FLOAT16, 16 BFLOAT16, …
+	Dims     []int64
 }
 
 func quoted(name string) string {
@@ -207,6 +317,7 @@ func (d *decoder) tensor(end int64) (tensorInfo, error) {
 	if err != nil {
 		return t, err
 	}
+	t.dims = dims
 	t.elements, err = product(dims)
 	return t, err
 }
@@ -289,6 +400,10 @@ type decoder struct {
 	seeker io.Seeker // src as a Seeker, or nil
 	size   int64     // bytes from the start to the end of src, or -1
 	off    int64     // bytes consumed
+	// tensors, when set, receives the dense initializers of ≤ 2 dims.
+	tensors *[]Tensor
+	// gathers, when set, receives the main graph's Gather nodes.
+	gathers *[]Gather
 }
 
 // field is one field's key; for length-delimited fields, end is the offset
