@@ -12,7 +12,7 @@
 //	texts = 0                               # timed texts, spread over the test set; 0: all
 //	max_length = 512                        # tokens per text, default 512
 //	device = "auto"                         # "auto" (default), "cpu", "cuda"
-//	intra_op_threads = 0                    # 0 (default): ONNX Runtime's choice
+//	intra_op_threads = 0                    # 0 (default): ONNX Runtime's choice; a list such as [1, 2] is a threads sweep
 //	inter_op_threads = 0                    # 0 (default): ONNX Runtime's choice
 //	keep_samples = false                    # keep per-iteration latencies
 //	batching = "rotate"                     # "rotate" (default) or "sorted" by length
@@ -93,8 +93,17 @@ type Settings struct {
 	// IntraOpThreads and InterOpThreads (intra_op_threads,
 	// inter_op_threads) set ONNX Runtime's thread pools; 0, the default,
 	// leaves ONNX Runtime's own choice.
+	// With a list of two or more counts (a threads sweep), IntraOpThreads
+	// is the first and ThreadSweep the whole list.
 	IntraOpThreads int
 	InterOpThreads int
+	// ThreadSweep (intra_op_threads given as a list of two or more counts,
+	// each ≥ 0 and listed once) are the intra-op thread counts of a
+	// threads sweep, in bench.toml order: each is measured with a session
+	// of its own, and its results are named
+	// model=<name>/threads=<n>/batch=<b>. Nil without a sweep (an integer,
+	// or a list of one), when the names have no threads part.
+	ThreadSweep []int
 	// KeepSamples (keep_samples) keeps each iteration's latency in the
 	// results; default false.
 	KeepSamples bool
@@ -167,6 +176,28 @@ func DefaultSettings() Settings {
 func (s Settings) Clone() Settings {
 	s.BatchSizes = slices.Clone(s.BatchSizes)
 	s.OfflineStreams = slices.Clone(s.OfflineStreams)
+	s.ThreadSweep = slices.Clone(s.ThreadSweep)
+	return s
+}
+
+// Threads returns the intra-op thread counts of a threads sweep
+// (ThreadSweep), or, without one, the one element benchname.NoThreads:
+// one session with IntraOpThreads, whose names have no threads part.
+func (s Settings) Threads() []int {
+	if s.ThreadSweep != nil {
+		return s.ThreadSweep
+	}
+	return []int{benchname.NoThreads}
+}
+
+// WithThreads returns a copy of s for one thread count of Threads: t
+// (unless it is benchname.NoThreads) as IntraOpThreads, and no sweep.
+func (s Settings) WithThreads(t int) Settings {
+	s = s.Clone()
+	if t != benchname.NoThreads {
+		s.IntraOpThreads = t
+	}
+	s.ThreadSweep = nil
 	return s
 }
 

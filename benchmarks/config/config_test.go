@@ -176,6 +176,37 @@ func TestLoadDefaults(t *testing.T) {
 	}
 }
 
+func TestThreadSweep(t *testing.T) {
+	dir := setup(t)
+	c, err := load(t, dir, "test_data = \"data/test.json\"\nintra_op_threads = [2, 1]\n"+
+		"[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\n"+
+		"[[model]]\nname = \"b\"\ncheckpoint = \"ckpt/b\"\noutput = \"b.json\"\nintra_op_threads = 3\n"+
+		"[[model]]\nname = \"c\"\ncheckpoint = \"ckpt/b\"\noutput = \"c.json\"\nintra_op_threads = [4]\n"+
+		"[[model]]\nname = \"d\"\ncheckpoint = \"ckpt/b\"\noutput = \"d.json\"\nintra_op_threads = [0, 1, 4]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct {
+		n     int
+		sweep []int
+	}{{2, []int{2, 1}}, {3, nil}, {4, nil}, {0, []int{0, 1, 4}}} {
+		s := c.Models[i].Settings
+		if s.IntraOpThreads != want.n || !slices.Equal(s.ThreadSweep, want.sweep) || (want.sweep == nil) != (s.ThreadSweep == nil) {
+			t.Errorf("model %s: IntraOpThreads %d ThreadSweep %v, want %d %v", c.Models[i].Name, s.IntraOpThreads, s.ThreadSweep, want.n, want.sweep)
+		}
+	}
+	if got := c.Models[0].Settings.Threads(); !slices.Equal(got, []int{2, 1}) {
+		t.Errorf("Threads() = %v", got)
+	}
+	if got := c.Models[1].Settings.Threads(); !slices.Equal(got, []int{-1}) {
+		t.Errorf("Threads() without a sweep = %v, want [NoThreads]", got)
+	}
+	one := c.Models[0].Settings.WithThreads(1)
+	if one.IntraOpThreads != 1 || one.ThreadSweep != nil || c.Models[0].Settings.IntraOpThreads != 2 {
+		t.Errorf("WithThreads(1) = %d %v", one.IntraOpThreads, one.ThreadSweep)
+	}
+}
+
 func TestLoadEmpty(t *testing.T) {
 	dir := setup(t)
 	c, err := load(t, dir, "# nothing\n")
@@ -259,7 +290,7 @@ func TestLoadErrors(t *testing.T) {
 		{"empty batch sizes", head + "batch_sizes = []\n", []string{
 			"bench.toml:2: batch_sizes: empty; want at least one batch size, such as [1, 8, 16]",
 		}},
-		{"wrong types", "test_data = 3\nbatch_sizes = 8\niterations = \"100\"\nwarmup = 1.5\nmax_length = true\ndevice = 1\nkeep_samples = \"yes\"\nintra_op_threads = [1]\ninter_op_threads = 2020-01-01\n[[model]]\nname = 7\ncheckpoint = 8\noutput = false\nbatch_sizes = [1, \"8\"]\n[check]\nalpha = \"0.05\"\nmin_samples = 2.0\nthresholds = 0.1\n[selection]\nrelative = 1\nmetric = 1\ngoal = [\"maximize\"]\naccuracy_threshold = \"1\"\nmin_accuracy_gain = {x = 1}\n", []string{
+		{"wrong types", "test_data = 3\nbatch_sizes = 8\niterations = \"100\"\nwarmup = 1.5\nmax_length = true\ndevice = 1\nkeep_samples = \"yes\"\nintra_op_threads = [1, \"2\"]\ninter_op_threads = 2020-01-01\n[[model]]\nname = 7\ncheckpoint = 8\noutput = false\nbatch_sizes = [1, \"8\"]\n[check]\nalpha = \"0.05\"\nmin_samples = 2.0\nthresholds = 0.1\n[selection]\nrelative = 1\nmetric = 1\ngoal = [\"maximize\"]\naccuracy_threshold = \"1\"\nmin_accuracy_gain = {x = 1}\n", []string{
 			"bench.toml:1: test_data: want a string, got the whole number 3",
 			"bench.toml:2: batch_sizes: want an array of batch sizes, such as [1, 8, 16], got the whole number 8",
 			`bench.toml:3: iterations: want a whole number, got the string "100"`,
@@ -267,7 +298,7 @@ func TestLoadErrors(t *testing.T) {
 			"bench.toml:5: max_length: want a whole number, got true",
 			"bench.toml:6: device: want a string, got the whole number 1",
 			`bench.toml:7: keep_samples: want true or false, got the string "yes"`,
-			"bench.toml:8: intra_op_threads: want a whole number, got an array",
+			`bench.toml:8: intra_op_threads: want a whole number or an array of them, such as 4 or [1, 2, 4], got the string "2" as item 2`,
 			"bench.toml:9: inter_op_threads: want a whole number, got a date or time",
 			"bench.toml:11: model #1: name: want a string, got the whole number 7",
 			"bench.toml:12: model #1: checkpoint: want a string, got the whole number 8",
@@ -318,6 +349,12 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{"bad global test data is not reported again per model", "test_data = 5\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\n", []string{
 			"bench.toml:1: test_data: want a string, got the whole number 5",
+		}},
+		{"bad thread sweeps", head + "intra_op_threads = [1, -1, 2, 2]\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\nintra_op_threads = []\n[[model]]\nname = \"b\"\ncheckpoint = \"ckpt/b\"\noutput = \"b.json\"\nintra_op_threads = [4, 5000]\n", []string{
+			"bench.toml:2: intra_op_threads: -1 is not a valid number of threads (want ≥ 0; 0 lets ONNX Runtime choose)",
+			"bench.toml:2: intra_op_threads: 2 is listed more than once; list each thread count once",
+			`bench.toml:6: model "a": intra_op_threads: empty; want a thread count or a list of them, such as [1, 2, 4]`,
+			`bench.toml:11: model "b": intra_op_threads: 5000 is too large for threads (at most 4096)`,
 		}},
 		{"model as a single table", head + "[model]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\n", []string{
 			"bench.toml:2: model: want [[model]] tables, got a single [model] table; write [[model]] (two brackets) above each model",

@@ -79,11 +79,19 @@ type nonEmpty struct {
 	todo string
 }
 
+// threadCounts is the destination of intra_op_threads: an integer, or a
+// list of integers (a threads sweep when it has two or more; one is the
+// same as that integer). The first count of a list goes to n too.
+type threadCounts struct {
+	n     *int
+	sweep *[]int
+}
+
 func settingFields(s *Settings) []field {
 	return []field{
 		{"test_data", path{&s.TestData, "file"}}, {"batch_sizes", &s.BatchSizes},
 		{"iterations", &s.Iterations}, {"warmup", &s.Warmup}, {"texts", &s.Texts}, {"max_length", &s.MaxLength},
-		{"device", &s.Device}, {"intra_op_threads", &s.IntraOpThreads},
+		{"device", &s.Device}, {"intra_op_threads", threadCounts{&s.IntraOpThreads, &s.ThreadSweep}},
 		{"inter_op_threads", &s.InterOpThreads}, {"keep_samples", &s.KeepSamples},
 		{"batching", &s.Batching}, {"padding", &s.Padding}, {"mode", &s.Mode},
 		{"graph_optimization", &s.GraphOptimization}, {"scenario", &s.Scenario},
@@ -289,6 +297,34 @@ func decodeTable[T any](p *parser, t map[string]toml.Primitive, l loc, table str
 // type, an empty string or path, and a path that is not there.
 func (p *parser) decode(v toml.Primitive, dst any, l loc) bool {
 	switch d := dst.(type) {
+	case threadCounts:
+		var n int
+		if p.md.PrimitiveDecode(v, &n) == nil {
+			*d.n, *d.sweep = n, nil
+			return true
+		}
+		var list []int
+		if p.md.PrimitiveDecode(v, &list) != nil {
+			var raw any
+			_ = p.md.PrimitiveDecode(v, &raw)
+			want := "a whole number or an array of them, such as 4 or [1, 2, 4]"
+			items, _ := raw.([]any)
+			if i := slices.IndexFunc(items, func(e any) bool { _, ok := e.(int64); return !ok }); i >= 0 {
+				p.fail(l, "want %s, got %s as item %d", want, describe(items[i]), i+1)
+			} else {
+				p.fail(l, "want %s, got %s", want, describe(raw))
+			}
+			return false
+		}
+		if len(list) == 0 {
+			p.fail(l, "empty; want a thread count or a list of them, such as [1, 2, 4]")
+			return false
+		}
+		*d.n, *d.sweep = list[0], nil
+		if len(list) > 1 {
+			*d.sweep = list
+		}
+		return true
 	case path:
 		var s string
 		if !p.decode(v, nonEmpty{&s, "want a path"}, l) {

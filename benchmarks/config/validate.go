@@ -47,7 +47,12 @@ var settingChecks = []keyCheck[Settings]{
 		return append(atLeast(s.MaxLength, 1, "%d is not a valid max length (want ≥ 1)"), atMost(s.MaxLength, MaxMaxLength, "a max length")...)
 	}},
 	{"device", func(s *Settings) []string { return oneOf(s.Device, Devices, "a device") }},
-	{"intra_op_threads", func(s *Settings) []string { return checkThreads(s.IntraOpThreads) }},
+	{"intra_op_threads", func(s *Settings) []string {
+		if s.ThreadSweep != nil {
+			return checkThreadSweep(s.ThreadSweep)
+		}
+		return checkThreads(s.IntraOpThreads)
+	}},
 	{"inter_op_threads", func(s *Settings) []string { return checkThreads(s.InterOpThreads) }},
 	{"keep_samples", func(*Settings) []string { return nil }},
 	{"batching", func(s *Settings) []string { return oneOf(s.Batching, Batchings, "a batching") }},
@@ -109,6 +114,18 @@ func checkStreams(streams []int) []string {
 		}
 		if seen[n]++; seen[n] == 2 {
 			msgs = append(msgs, fmt.Sprintf("%d is listed more than once; list each stream count once", n))
+		}
+	}
+	return msgs
+}
+
+func checkThreadSweep(counts []int) []string {
+	var msgs []string
+	seen := map[int]int{}
+	for _, n := range counts {
+		msgs = append(msgs, checkThreads(n)...)
+		if seen[n]++; seen[n] == 2 {
+			msgs = append(msgs, fmt.Sprintf("%d is listed more than once; list each thread count once", n))
 		}
 	}
 	return msgs
