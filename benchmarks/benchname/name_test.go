@@ -39,8 +39,8 @@ func TestParse(t *testing.T) {
 		{"Inference/batch=8", "", 0, "no model= part (want BenchmarkInference/model=<name>/batch=<n>)"},
 		{"Inference/model=x/batch=0", "", 0, `batch "0" is not a batch size (want an integer ≥ 1)`},
 		{"Inference/model=x/batch=eight-2", "", 0, `batch "eight" is not a batch size (want an integer ≥ 1)`},
-		{"Inference/model=x/batch=8/seq=128", "", 0, `unexpected name part "/seq=128" (want model=<name>/batch=<n>)`},
-		{"Inference/model=x/batch=8/fast", "", 0, `unexpected name part "/fast" (want model=<name>/batch=<n>)`},
+		{"Inference/model=x/batch=8/seq=128", "", 0, `unexpected name part "/seq=128" (want model=<name>[/threads=<t>]/batch=<n>)`},
+		{"Inference/model=x/batch=8/fast", "", 0, `unexpected name part "/fast" (want model=<name>[/threads=<t>]/batch=<n>)`},
 		{"Inference/model=x/model=y/batch=8", "", 0, "two model= parts"},
 		{"Infer/model=x/batch=8", "", 0, "has a model= part but is not a sub-benchmark of BenchmarkInference"},
 		{"Inference/model=/batch=8", "", 0, `model "" is not a bench name (only [A-Za-z0-9._+] allowed)`},
@@ -57,6 +57,37 @@ func TestParse(t *testing.T) {
 			}
 		case err != nil || model != tc.model || batch != tc.batch:
 			t.Errorf("%s: got (%q, %d, %v), want (%q, %d)", tc.name, model, batch, err, tc.model, tc.batch)
+		}
+	}
+}
+
+func TestThreadsPart(t *testing.T) {
+	if got := NameThreads("a b", 2, 8); got != "Inference/model=a_b/threads=2/batch=8" {
+		t.Errorf("NameThreads = %q", got)
+	}
+	if got := SubThreads("a", 0, 1); got != "model=a/threads=0/batch=1" {
+		t.Errorf("SubThreads(0) = %q", got)
+	}
+	if got := SubThreads("a", NoThreads, 1); got != Sub("a", 1) {
+		t.Errorf("SubThreads(NoThreads) = %q, want Sub's name", got)
+	}
+	for _, threads := range []int{NoThreads, 0, 1, 16} {
+		p, err := ParseName("Benchmark" + NameThreads("m", threads, 4) + "-2")
+		if err != nil || p != (Parsed{"m", threads, 4}) {
+			t.Errorf("ParseName(NameThreads(m, %d, 4)) = %+v, %v", threads, p, err)
+		}
+	}
+	if m, b, err := Parse("Inference/model=m/threads=2/batch=4"); err != nil || m != "m" || b != 4 {
+		t.Errorf("Parse of a threads name = %q, %d, %v", m, b, err)
+	}
+	for name, want := range map[string]string{
+		"Inference/model=m/threads=x/batch=4":           `threads "x" is not a thread count (want an integer ≥ 0)`,
+		"Inference/model=m/threads=-1/batch=4":          `threads "-1" is not a thread count (want an integer ≥ 0)`,
+		"Inference/model=m/threads=01/batch=4":          `threads "01" is not a thread count (want an integer ≥ 0)`,
+		"Inference/model=m/threads=1/threads=2/batch=4": "two threads= parts",
+	} {
+		if _, err := ParseName(name); err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", name, err, want)
 		}
 	}
 }
