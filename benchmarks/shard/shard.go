@@ -4,7 +4,8 @@
 // let the converter merge the shards' outputs back into the benchmark.json
 // files one unsplit run gives.
 //
-// Every cell (one model at one batch size) lands in exactly one shard. The
+// Every cell (one model at one batch size, and at one thread count of a
+// threads sweep) lands in exactly one shard. The
 // assignment depends only on the bench.toml (and on the durations file when
 // one is given), so every machine computes the same one:
 //
@@ -89,16 +90,21 @@ func ParseSpec(s string) (Spec, error) {
 	return Spec{i, n}, nil
 }
 
-// Cell is one model at one batch size.
+// Cell is one model at one batch size, and at one thread count of a
+// threads sweep.
 type Cell struct {
 	Model string // the model's name in bench.toml
 	Bench string // its bench name (benchname.Sanitize)
-	Batch int
-	Cost  int64 // expected cost, in the plan's units (> 0)
+	// Threads is the intra-op thread count of a threads sweep (bench.toml's
+	// intra_op_threads given as a list), benchname.NoThreads without one.
+	Threads int
+	Batch   int
+	Cost    int64 // expected cost, in the plan's units (> 0)
 }
 
-// ID returns the cell as in benchmark names: "model=<bench name>/batch=<n>".
-func (c Cell) ID() string { return benchname.Sub(c.Bench, c.Batch) }
+// ID returns the cell as in benchmark names: "model=<bench name>/batch=<n>",
+// or "model=<bench name>/threads=<t>/batch=<n>" in a threads sweep.
+func (c Cell) ID() string { return benchname.SubThreads(c.Bench, c.Threads, c.Batch) }
 
 // Plan is the assignment of a matrix's cells to shards.
 type Plan struct {
@@ -128,9 +134,18 @@ func Matrix(cfg *config.Config) ([]Cell, string) {
 		if s.Texts != 0 { // which texts are timed (package workload); 0, all, keeps older fingerprints
 			fmt.Fprintf(h, "texts %d\n", s.Texts)
 		}
-		for _, b := range s.BatchSizes {
-			fmt.Fprintf(h, "cell %d\n", b)
-			cells = append(cells, Cell{Model: m.Name, Bench: m.BenchName(), Batch: b})
+		if s.ThreadSweep != nil { // a sweep's cells; without one, the fingerprint is as before
+			fmt.Fprintf(h, "threads sweep %v\n", s.ThreadSweep)
+		}
+		for _, t := range s.Threads() {
+			for _, b := range s.BatchSizes {
+				if t == benchname.NoThreads {
+					fmt.Fprintf(h, "cell %d\n", b)
+				} else {
+					fmt.Fprintf(h, "cell threads=%d batch=%d\n", t, b)
+				}
+				cells = append(cells, Cell{Model: m.Name, Bench: m.BenchName(), Threads: t, Batch: b})
+			}
 		}
 	}
 	return cells, hex.EncodeToString(h.Sum(nil))[:16]
@@ -331,7 +346,13 @@ func (p *Plan) CellSet(s Spec) Set {
 // Has reports whether the cell of a bench name and batch size is in the
 // set; a nil Set has every cell.
 func (s Set) Has(bench string, batch int) bool {
-	return s == nil || s[benchname.Sub(bench, batch)]
+	return s.HasThreads(bench, benchname.NoThreads, batch)
+}
+
+// HasThreads is Has for a cell of a threads sweep (threads is
+// benchname.NoThreads without one).
+func (s Set) HasThreads(bench string, threads, batch int) bool {
+	return s == nil || s[benchname.SubThreads(bench, threads, batch)]
 }
 
 // ParseCells splits a shard-cells value into cell IDs.
@@ -362,7 +383,7 @@ func readDurations(r io.Reader, name string) (map[string]float64, error) {
 		if !ok {
 			continue
 		}
-		model, batch, err := benchname.Parse(string(res.Name))
+		p, err := benchname.ParseName(string(res.Name))
 		if err != nil {
 			continue
 		}
@@ -370,7 +391,7 @@ func readDurations(r io.Reader, name string) (map[string]float64, error) {
 		if !ok || v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
 			continue
 		}
-		id := benchname.Sub(model, batch)
+		id := benchname.SubThreads(p.Model, p.Threads, p.Batch)
 		sum[id] += float64(v * 1e9 * float64(res.Iters)) // float64(): no fused multiply-add, the same sum on every machine
 		n[id]++
 	}

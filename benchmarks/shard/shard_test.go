@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -237,4 +238,56 @@ func TestMachineGPU(t *testing.T) {
 	if l := DefaultMachine("cuda"); !strings.HasSuffix(l, " + cuda unknown GPU") {
 		t.Errorf("without nvidia-smi: %q", l)
 	}
+}
+
+// A threads sweep is one more dimension of the matrix: model × threads ×
+// batch cells, named with their threads part; a sweep is another matrix.
+func TestThreadSweepCells(t *testing.T) {
+	cfg := testConfig(t, "intra_op_threads = [1, 2]")
+	cells, matrix := Matrix(cfg)
+	if len(cells) != 18 {
+		t.Fatalf("%d cells, want 3 models × 2 thread counts × 3 batch sizes", len(cells))
+	}
+	var ids []string
+	for _, c := range cells[:6] {
+		ids = append(ids, c.ID())
+	}
+	want := []string{"model=tiny/threads=1/batch=1", "model=tiny/threads=1/batch=8", "model=tiny/threads=1/batch=16",
+		"model=tiny/threads=2/batch=1", "model=tiny/threads=2/batch=8", "model=tiny/threads=2/batch=16"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("cells %v, want %v", ids, want)
+	}
+	if _, single := Matrix(testConfig(t, "intra_op_threads = 1")); single == matrix {
+		t.Error("a sweep has the fingerprint of a single thread count")
+	}
+	if _, one := Matrix(testConfig(t, "intra_op_threads = [1]")); one != mustMatrix(t, testConfig(t, "intra_op_threads = 1")) {
+		t.Error("a list of one thread count is not the same matrix as that count")
+	}
+	p, err := New(cfg, 4, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for i := 1; i <= 4; i++ {
+		set := p.CellSet(Spec{i, 4})
+		for _, c := range p.Of(Spec{i, 4}) {
+			if !set.HasThreads(c.Bench, c.Threads, c.Batch) || set.Has(c.Bench, c.Batch) {
+				t.Errorf("shard %d: HasThreads/Has of %s", i, c.ID())
+			}
+			seen++
+		}
+	}
+	if seen != 18 {
+		t.Errorf("%d cells in the shards, want 18", seen)
+	}
+	d, err := readDurations(strings.NewReader("BenchmarkInference/model=tiny/threads=2/batch=8-2 10 1000 ns/op\n"), "prev.txt")
+	if err != nil || math.Abs(d["model=tiny/threads=2/batch=8"]-10000) > 1e-6 {
+		t.Errorf("durations of a sweep: %v, %v", d, err)
+	}
+}
+
+func mustMatrix(t *testing.T, cfg *config.Config) string {
+	t.Helper()
+	_, m := Matrix(cfg)
+	return m
 }

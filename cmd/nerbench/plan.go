@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
@@ -16,7 +17,8 @@ func init() {
 	commands["plan"] = command{"print the test-binary arguments that run each model and batch size of bench.toml, one process each", planCmd}
 }
 
-// planCmd prints one line per model and batch size of bench.toml: the
+// planCmd prints one line per model and batch size of bench.toml (per
+// model, thread count and batch size for a threads sweep): the
 // model's name, the batch size, a -test.bench pattern that selects exactly
 // that sub-benchmark, and -test.benchtime=<iterations>x. `make bench` runs
 // the compiled suite once per line and round, so that every model gets the
@@ -35,7 +37,11 @@ func planCmd(stdout, stderr io.Writer, args []string) error {
 Prints, for each [[model]] of bench.toml and each of its batch sizes, a
 tab-separated line
   NAME  BATCH  -test.bench=PATTERN  -test.benchtime=Nx
-that runs that one sub-benchmark with the model's own iterations. With
+that runs that one sub-benchmark with the model's own iterations. A
+model with a threads sweep (intra_op_threads = [1, 2]) has a line per
+thread count and batch size, its pattern with the threads level:
+  -test.bench=^BenchmarkInference$/^model=NAME$/^threads=2$/^batch=8$
+With
 -shard i/n, only the cells (model and batch size) of that shard (the
 suite, given the same shard, runs only those cells). make bench runs every
 line once per round (COUNT rounds):
@@ -84,11 +90,17 @@ line once per round (COUNT rounds):
 	}
 	var b strings.Builder
 	for _, m := range cfg.Models {
-		for _, n := range m.Settings.BatchSizes {
-			if !cells.Has(m.BenchName(), n) {
-				continue
+		for _, t := range m.Settings.Threads() {
+			threads := "" // the threads level of a threads sweep
+			if t != benchname.NoThreads {
+				threads = "/^threads=" + strconv.Itoa(t) + "$"
 			}
-			fmt.Fprintf(&b, "%s\t%d\t-test.bench=%s/^batch=%d$\t-test.benchtime=%dx\n", m.Name, n, benchPattern(m.Name), n, m.Settings.Iterations)
+			for _, n := range m.Settings.BatchSizes {
+				if !cells.HasThreads(m.BenchName(), t, n) {
+					continue
+				}
+				fmt.Fprintf(&b, "%s\t%d\t-test.bench=%s%s/^batch=%d$\t-test.benchtime=%dx\n", m.Name, n, benchPattern(m.Name), threads, n, m.Settings.Iterations)
+			}
 		}
 	}
 	_, err = io.WriteString(stdout, b.String())

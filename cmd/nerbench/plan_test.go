@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -112,5 +113,57 @@ batch_sizes = [4]
 	}
 	if code, _, stderr := runNerbench(t, "plan", "-config", cfg, "-shard", "0/3"); code != 2 || !strings.Contains(stderr, "want i/n") {
 		t.Errorf("-shard 0/3: exit %d\n%s", code, stderr)
+	}
+}
+
+// A threads sweep prints a line per model × thread count × batch size, its
+// pattern with the threads level; shards split those cells.
+func TestPlanThreadSweep(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bench.toml")
+	toml := `test_data = "data.json"
+iterations = 5
+batch_sizes = [1, 8]
+[[model]]
+name = "a"
+checkpoint = "a"
+intra_op_threads = [2, 1]
+[[model]]
+name = "b"
+checkpoint = "b"
+output = "b.json"
+intra_op_threads = 4
+`
+	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runNerbench(t, "plan", "-config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := "a\t1\t-test.bench=^BenchmarkInference$/^model=a$/^threads=2$/^batch=1$\t-test.benchtime=5x\n" +
+		"a\t8\t-test.bench=^BenchmarkInference$/^model=a$/^threads=2$/^batch=8$\t-test.benchtime=5x\n" +
+		"a\t1\t-test.bench=^BenchmarkInference$/^model=a$/^threads=1$/^batch=1$\t-test.benchtime=5x\n" +
+		"a\t8\t-test.bench=^BenchmarkInference$/^model=a$/^threads=1$/^batch=8$\t-test.benchtime=5x\n" +
+		"b\t1\t-test.bench=^BenchmarkInference$/^model=b$/^batch=1$\t-test.benchtime=5x\n" +
+		"b\t8\t-test.bench=^BenchmarkInference$/^model=b$/^batch=8$\t-test.benchtime=5x\n"
+	if stdout != want {
+		t.Fatalf("plan printed\n%s\nwant\n%s", stdout, want)
+	}
+	var all []string
+	for _, spec := range []string{"1/3", "2/3", "3/3"} {
+		code, stdout, stderr := runNerbench(t, "plan", "-config", cfg, "-shard", spec)
+		if code != 0 || !strings.Contains(stderr, "of 6 cells") {
+			t.Fatalf("-shard %s: exit %d\n%s", spec, code, stderr)
+		}
+		all = append(all, strings.Split(strings.TrimSpace(stdout), "\n")...)
+	}
+	if len(all) != 6 {
+		t.Errorf("lines over all shards: %q, want the 6 cells once each", all)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(want), "\n") {
+		if !slices.Contains(all, line) {
+			t.Errorf("no shard prints %q", line)
+		}
 	}
 }
