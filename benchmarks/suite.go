@@ -3,6 +3,11 @@
 //
 //	BenchmarkInference/model=<name>/batch=<n>
 //
+// and, for a model with a threads sweep (intra_op_threads = [1, 2]), every
+// model × thread count × batch size
+//
+//	BenchmarkInference/model=<name>/threads=<t>/batch=<n>
+//
 // that runs real inference on ONNX Runtime and reports mean (ns/op), p50,
 // p95 and p99 latency and docs/sec, in the Go benchmark format that
 // benchstat reads.
@@ -140,8 +145,10 @@ func ConfigPath(path string) (string, error) {
 
 // Run runs the suite of the bench.toml at configPath as sub-benchmarks of
 // b: one model=<name> sub-benchmark per [[model]], each with one
-// batch=<n> sub-benchmark per batch size. A model is loaded only when
-// -bench selects one of its sub-benchmarks.
+// batch=<n> sub-benchmark per batch size. A model with a threads sweep
+// has a threads=<t> level between them, one session per thread count. A
+// model (a thread count's session) is loaded only when -bench selects one
+// of its sub-benchmarks.
 func Run(b *testing.B, configPath string) {
 	path, err := ConfigPath(configPath)
 	if err != nil {
@@ -193,22 +200,46 @@ func Run(b *testing.B, configPath string) {
 	fmt.Print(runner.UnitLines)
 	commit := runner.GitCommit()
 	datasets := map[string]*dataset.Dataset{}
+	shardLines := func(device string) (string, error) {
+		machine, err := shard.Machine(flagOrEnv(machineFlag, shard.EnvMachine), device)
+		return shard.Lines(plan, spec, machine), err
+	}
 	for _, mc := range cfg.Models {
-		var sizes []int
-		for _, size := range mc.Settings.BatchSizes {
-			if cells.Has(mc.BenchName(), size) {
-				sizes = append(sizes, size)
+		// One session per thread count of a threads sweep, each its own
+		// threads=<n> level; without a sweep, the one count has no level.
+		type run struct {
+			threads int
+			mc      config.Model
+		}
+		var runs []run
+		for _, t := range mc.Settings.Threads() {
+			var sizes []int
+			for _, size := range mc.Settings.BatchSizes {
+				if cells.HasThreads(mc.BenchName(), t, size) {
+					sizes = append(sizes, size)
+				}
 			}
+			if len(sizes) == 0 {
+				continue // another shard's cells: no sub-benchmark, no SKIP line
+			}
+			tc := mc
+			tc.Settings = mc.Settings.WithThreads(t)
+			tc.Settings.BatchSizes = sizes
+			runs = append(runs, run{t, tc})
 		}
-		if len(sizes) == 0 {
-			continue // another shard's model: no sub-benchmark, no SKIP line
+		if len(runs) == 0 {
+			continue
 		}
-		mc.Settings.BatchSizes = sizes
 		b.Run("model="+benchNamePart(mc.Name), func(b *testing.B) {
-			benchModel(b, mc, ortVersion, commit, datasets, func(device string) (string, error) {
-				machine, err := shard.Machine(flagOrEnv(machineFlag, shard.EnvMachine), device)
-				return shard.Lines(plan, spec, machine), err
-			}, samplesPath(spec))
+			if mc.Settings.ThreadSweep == nil {
+				benchModel(b, runs[0].mc, ortVersion, commit, datasets, shardLines, samplesPath(spec, benchname.NoThreads))
+				return
+			}
+			for _, r := range runs {
+				b.Run("threads="+strconv.Itoa(r.threads), func(b *testing.B) {
+					benchModel(b, r.mc, ortVersion, commit, datasets, shardLines, samplesPath(spec, r.threads))
+				})
+			}
 		})
 	}
 }
@@ -253,10 +284,15 @@ func benchNamePart(name string) string {
 // whose outputs are gathered in one folder keep their own, and the
 // process's run tag ($NERBENCH_RUN_TAG, make bench's round and batch size:
 // benchmark.samples.r2_b8.jsonl), so that the processes of one model do
-// not overwrite each other's.
-func samplesPath(s shard.Spec) func(output string) string {
+// not overwrite each other's. A thread count of a threads sweep is in the
+// name too (benchmark.samples.threads-2.jsonl): each has its own session
+// and its own samples.
+func samplesPath(s shard.Spec, threads int) func(output string) string {
 	return func(output string) string {
 		p := samplefile.Path(output)
+		if threads != benchname.NoThreads {
+			p = strings.TrimSuffix(p, filepath.Ext(p)) + fmt.Sprintf(".threads-%d", threads) + filepath.Ext(p)
+		}
 		if !s.IsZero() {
 			p = strings.TrimSuffix(p, filepath.Ext(p)) + fmt.Sprintf(".shard-%d-of-%d", s.Index, s.Count) + filepath.Ext(p)
 		}
