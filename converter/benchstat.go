@@ -130,9 +130,10 @@ func (c *collector) addBenchstatCSV(in Input) {
 	r := csv.NewReader(bytes.NewReader(in.Data))
 	r.FieldsPerRecord = -1
 	type key struct {
-		model  string
-		batch  int
-		device string
+		model   string
+		threads int
+		batch   int
+		device  string
 	}
 	var (
 		config     = map[string]string{}
@@ -199,7 +200,8 @@ func (c *collector) addBenchstatCSV(in Input) {
 			continue
 		}
 
-		model, batch, err := benchname.Parse(rec[0])
+		pn, err := benchname.ParseName(rec[0])
+		model, batch := pn.Model, pn.Batch
 		if err == benchname.ErrNotOurs {
 			if tbl.metric == meanIndex {
 				nOthers++
@@ -233,14 +235,14 @@ func (c *collector) addBenchstatCSV(in Input) {
 		if newCell == "" {
 			if tbl.comparable && metrics[tbl.metric].Required {
 				c.fail(Failure{File: in.Name, Line: line, Model: model, Batch: batch,
-					Msg: fmt.Sprintf("no %s in the new column (%s): it ran on the baseline only", tidyUnit(metrics[tbl.metric].Unit), tbl.newName)})
+					Msg: fmt.Sprintf("no %s in the new column (%s): it ran on the baseline only", tidyUnit(metrics[tbl.metric].Unit), tbl.newName)}.withThreads(pn.Threads))
 			}
 			continue
 		}
 		v, err := parse(newCell)
 		if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 			c.fail(Failure{File: in.Name, Line: line, Model: model, Batch: batch,
-				Msg: fmt.Sprintf("%s value %q: want a finite, non-negative number; not a result", tidyUnit(metrics[tbl.metric].Unit), newCell)})
+				Msg: fmt.Sprintf("%s value %q: want a finite, non-negative number; not a result", tidyUnit(metrics[tbl.metric].Unit), newCell)}.withThreads(pn.Threads))
 			continue
 		}
 		device := config[contract.ConfigDevice]
@@ -251,10 +253,10 @@ func (c *collector) addBenchstatCSV(in Input) {
 				c.warn(in.Name, line, "no device: configuration line before this row; assuming cpu")
 			}
 		}
-		k := key{model, batch, device}
+		k := key{model, pn.Threads, batch, device}
 		o, ok := rows[k]
 		if !ok {
-			o = &obs{file: in.Name, line: line, batch: batch, device: device, config: maps.Clone(config), cmp: newCmpValues()}
+			o = &obs{file: in.Name, line: line, batch: batch, threads: pn.Threads, device: device, config: maps.Clone(config), cmp: newCmpValues()}
 			rows[k] = o
 			order = append(order, k)
 		}
@@ -294,9 +296,9 @@ func (c *collector) addBenchstatCSV(in Input) {
 			}
 		}
 		if len(missing) > 0 {
-			if !failedAt(c.res.Failures, k.model, k.batch) {
+			if !failedAt(c.res.Failures, k.model, k.threads, k.batch) {
 				c.fail(Failure{File: in.Name, Line: o.line, Model: k.model, Batch: k.batch,
-					Msg: fmt.Sprintf("no %s in the new column; not a result", strings.Join(missing, ", "))})
+					Msg: fmt.Sprintf("no %s in the new column; not a result", strings.Join(missing, ", "))}.withThreads(k.threads))
 			}
 			continue
 		}

@@ -41,7 +41,7 @@ func TestBenchstatOneColumn(t *testing.T) {
 		msgs = append(msgs, w.String())
 	}
 	want := []string{
-		`one.csv:6: BenchmarkInference/model=x/batch=4/extra=1: unexpected name part "/extra=1" (want model=<name>/batch=<n>); row skipped`,
+		`one.csv:6: BenchmarkInference/model=x/batch=4/extra=1: unexpected name part "/extra=1" (want model=<name>[/threads=<t>]/batch=<n>); row skipped`,
 		"one.csv: benchstat compared nothing (one column per table); converting without a baseline. If the runs differ in a configuration line such as commit, run benchstat with -ignore commit",
 	}
 	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {

@@ -7,10 +7,12 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/nerbench/nerbench/benchmarks/benchname"
 	"github.com/nerbench/nerbench/internal/contract"
 )
 
@@ -35,6 +37,9 @@ type obs struct {
 	// (see splitSets).
 	machine string
 	set     string
+	// threads is the thread count of a threads sweep's result (the
+	// threads=<t> part of its name), benchname.NoThreads without one.
+	threads int
 
 	run *runValues // Go benchmark format
 	cmp *cmpValues // benchstat CSV
@@ -116,10 +121,14 @@ func (c *collector) add(model string, o *obs) {
 // machine for a model whose machines are kept apart (see splitSets).
 func (c *collector) build(opts Options) {
 	now := contract.Timestamp(opts.Now())
+	sweeps := map[string][]sweepFile{} // by file key: the files of a threads sweep's counts
 	c.res.timestamp = now
 	for _, fs := range c.fileSets() {
 		name, set, all := fs.name, fs.set, fs.obs
 		where := name
+		if fs.threads != benchname.NoThreads {
+			where += " threads " + strconv.Itoa(fs.threads)
+		}
 		if set != "" {
 			where += " on machine " + set
 		}
@@ -253,7 +262,7 @@ func (c *collector) build(opts Options) {
 			}
 		}
 		for _, w := range noise {
-			c.res.Noise = append(c.res.Noise, Warning{Msg: fmt.Sprintf("model %s: %s", name, w)})
+			c.res.Noise = append(c.res.Noise, Warning{Msg: fmt.Sprintf("model %s: %s", where, w)})
 		}
 		slices.SortFunc(allRuns, func(a, b *obs) int { return a.seq - b.seq })
 		c.addSamples(name, f, allRuns, fromRuns, warnf)
@@ -285,14 +294,78 @@ func (c *collector) build(opts Options) {
 			}
 		}
 		out.Model, out.Checkpoint = f.Model, f.Checkpoint
+		if fs.threads != benchname.NoThreads {
+			sweeps[key] = append(sweeps[key], sweepFile{fs.threads, all[0].seq, out})
+			continue
+		}
 		c.res.Files[key] = out
+	}
+	for _, key := range slices.Sorted(maps.Keys(sweeps)) {
+		c.res.Files[key] = mergeSweep(sweeps[key])
 	}
 }
 
+// dropMixedThreads keeps, for a model with both results of a threads
+// sweep (a threads=<t> part) and results without one, only the kind of
+// its newest result: the two kinds are different configurations of
+// bench.toml and cannot share one file.
+func (c *collector) dropMixedThreads() {
+	for _, model := range slices.Sorted(maps.Keys(c.models)) {
+		all := c.models[model]
+		sweep := all[len(all)-1].threads != benchname.NoThreads
+		kept := slices.DeleteFunc(slices.Clone(all), func(o *obs) bool { return (o.threads != benchname.NoThreads) != sweep })
+		if dropped := len(all) - len(kept); dropped > 0 {
+			what := "with a threads=<n> part (a threads sweep)"
+			if sweep {
+				what = "without a threads=<n> part"
+			}
+			c.warn("", 0, fmt.Sprintf("model %s: results with and without a threads sweep; keeping the newest kind, dropping the %d %s", model, dropped, what))
+			c.models[model] = kept
+		}
+	}
+}
+
+// sweepFile is the file built from one thread count of a threads sweep;
+// first is the input order of its first observation.
+type sweepFile struct {
+	threads, first int
+	out            *Output
+}
+
+// mergeSweep makes one file of a threads sweep's files (one per thread
+// count): the file of the first thread count (the first in the input,
+// which is the first of bench.toml's list, since the suite runs them in
+// that order), so that its batch_<n> entries, the contract's keys, are
+// those of one thread count, with a "threads" object that holds every
+// thread count's batch entries, keyed by the count:
+//
+//	"threads": {"1": {"batch_1": {…}, "batch_8": {…}}, "2": {…}}
+//
+// Thread counts are never pooled: each batch entry is one count's.
+func mergeSweep(files []sweepFile) *Output {
+	slices.SortFunc(files, func(a, b sweepFile) int { return a.first - b.first })
+	main := files[0].out
+	all := map[string]map[string]*contract.Batch{}
+	var order []int
+	for _, sf := range files {
+		order = append(order, sf.threads)
+		batches := map[string]*contract.Batch{}
+		for n, b := range sf.out.File.Batches {
+			batches[contract.BatchKey(n)] = b
+		}
+		all[strconv.Itoa(sf.threads)] = batches
+	}
+	main.File.Extra = withExtra(main.File.Extra, contract.KeyThreads, all)
+	main.File.Extra = withExtra(main.File.Extra, contract.KeyThreadCounts, order)
+	return main
+}
+
 // fileSet is the observations of one file: of a model, and of one machine
-// when its machines are kept apart (set).
+// when its machines are kept apart (set), and of one thread count of a
+// threads sweep (threads; benchname.NoThreads without one).
 type fileSet struct {
 	name, set string
+	threads   int
 	obs       []*obs
 }
 
@@ -300,12 +373,27 @@ type fileSet struct {
 func (c *collector) fileSets() []fileSet {
 	var out []fileSet
 	for _, name := range slices.Sorted(maps.Keys(c.models)) {
-		bySet := map[string][]*obs{}
-		for _, o := range c.models[name] {
-			bySet[o.set] = append(bySet[o.set], o)
+		type setThreads struct {
+			set     string
+			threads int
 		}
-		for _, set := range slices.Sorted(maps.Keys(bySet)) {
-			out = append(out, fileSet{name, set, bySet[set]})
+		bySet := map[setThreads][]*obs{}
+		var keys []setThreads
+		for _, o := range c.models[name] {
+			k := setThreads{o.set, o.threads}
+			if _, ok := bySet[k]; !ok {
+				keys = append(keys, k)
+			}
+			bySet[k] = append(bySet[k], o)
+		}
+		slices.SortFunc(keys, func(a, b setThreads) int {
+			if a.set != b.set {
+				return strings.Compare(a.set, b.set)
+			}
+			return a.threads - b.threads
+		})
+		for _, k := range keys {
+			out = append(out, fileSet{name, k.set, k.threads, bySet[k]})
 		}
 	}
 	return out

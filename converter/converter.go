@@ -315,6 +315,7 @@ func Convert(inputs []Input, opts Options) (*Result, error) {
 			return c.res, fmt.Errorf("model %s cannot name a folder under %s: it would leave it", strings.Join(bad, ", "), opts.OutDir)
 		}
 	}
+	c.dropMixedThreads()
 	if err := c.splitSets(opts.Matrix); err != nil {
 		return c.res, err
 	}
@@ -330,7 +331,7 @@ func Convert(inputs []Input, opts Options) (*Result, error) {
 func ExpectFromConfig(cfg *config.Config) []Expected {
 	var out []Expected
 	for _, m := range cfg.Models {
-		out = append(out, Expected{BenchName: m.BenchName(), BatchSizes: slices.Clone(m.Settings.BatchSizes)})
+		out = append(out, Expected{BenchName: m.BenchName(), BatchSizes: slices.Clone(m.Settings.BatchSizes), Threads: slices.Clone(m.Settings.ThreadSweep)})
 	}
 	return out
 }

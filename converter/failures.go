@@ -19,7 +19,21 @@ type Failure struct {
 	Line  int    // 1-based; 0 when not tied to a line
 	Model string // bench name; "" when the input does not say which model
 	Batch int    // batch size; 0 for the whole model
-	Msg   string
+	// HasThreads says that the failure is of one thread count of a
+	// threads sweep, Threads; without it, a failure covers every thread
+	// count of its batch size.
+	HasThreads bool
+	Threads    int
+	Msg        string
+}
+
+// withThreads returns f as the failure of thread count t of a threads
+// sweep; f as it is for benchname.NoThreads.
+func (f Failure) withThreads(t int) Failure {
+	if t != benchname.NoThreads {
+		f.HasThreads, f.Threads = true, t
+	}
+	return f
 }
 
 // Bench returns the benchmark's name, as far as it is known.
@@ -30,6 +44,9 @@ func (f Failure) Bench() string {
 	case f.Batch == 0:
 		return "Benchmark" + benchname.Base + "/model=" + f.Model
 	}
+	if f.HasThreads {
+		return "Benchmark" + benchname.NameThreads(f.Model, f.Threads, f.Batch)
+	}
 	return "Benchmark" + benchname.Name(f.Model, f.Batch)
 }
 
@@ -38,17 +55,21 @@ func (f Failure) String() string {
 	return w.String()
 }
 
-// Expected is a model whose results Convert must find, for every batch size.
+// Expected is a model whose results Convert must find, for every batch size
+// (and every thread count of its threads sweep).
 type Expected struct {
 	BenchName  string
 	BatchSizes []int
+	// Threads are the thread counts of a threads sweep; nil without one.
+	Threads []int
 }
 
 // failedAt reports whether the failures cover model's batch size n (n = 0:
-// the whole model).
-func failedAt(fs []Failure, model string, n int) bool {
+// the whole model) at thread count threads (benchname.NoThreads without a
+// sweep).
+func failedAt(fs []Failure, model string, threads, n int) bool {
 	return slices.ContainsFunc(fs, func(f Failure) bool {
-		return f.Model == model && (f.Batch == 0 || f.Batch == n)
+		return f.Model == model && (f.Batch == 0 || f.Batch == n && (!f.HasThreads || f.Threads == threads))
 	})
 }
 
@@ -71,13 +92,17 @@ func scanFailures(in Input) (fails []Failure, data []byte) {
 			if b := strings.TrimPrefix(name, "Benchmark"); !strings.HasPrefix(b, benchname.Base) {
 				continue // another benchmark
 			}
+			threads := benchname.NoThreads
+			if p, err := benchname.ParseName(name); err == nil {
+				threads = p.Threads
+			}
 			msg := "--- FAIL"
 			if i+1 < len(lines) { // testing prints the reason, indented, below
 				if next := strings.TrimSpace(lines[i+1]); next != "" && !strings.HasPrefix(next, "---") && !strings.HasPrefix(next, "Benchmark") {
 					msg += ": " + next
 				}
 			}
-			named = append(named, Failure{File: in.Name, Line: i + 1, Model: model, Batch: batch, Msg: msg})
+			named = append(named, Failure{File: in.Name, Line: i + 1, Model: model, Batch: batch, Msg: msg}.withThreads(threads))
 			names = append(names, benchname.Trim(name))
 		case strings.HasPrefix(line, "panic:"):
 			fails = append(fails, Failure{File: in.Name, Line: i + 1, Msg: t})
@@ -112,16 +137,26 @@ func (c *collector) expectFailures(expect []Expected) []Failure {
 	for _, e := range expect {
 		seen := c.models[e.BenchName]
 		if len(seen) == 0 {
-			if !failedAt(c.res.Failures, e.BenchName, 0) {
+			if !failedAt(c.res.Failures, e.BenchName, benchname.NoThreads, 0) {
 				out = append(out, Failure{Model: e.BenchName, Msg: "no result: the model is in the configuration but not in the input"})
 			}
 			continue
 		}
-		for _, n := range e.BatchSizes {
-			if slices.ContainsFunc(seen, func(o *obs) bool { return o.batch == n }) || failedAt(c.res.Failures, e.BenchName, n) {
-				continue
+		threads := e.Threads
+		if threads == nil {
+			threads = []int{benchname.NoThreads}
+		}
+		for _, t := range threads {
+			for _, n := range e.BatchSizes {
+				if slices.ContainsFunc(seen, func(o *obs) bool { return o.batch == n && o.threads == t }) || failedAt(c.res.Failures, e.BenchName, t, n) {
+					continue
+				}
+				msg := fmt.Sprintf("no result for batch size %d of the configuration", n)
+				if t != benchname.NoThreads {
+					msg = fmt.Sprintf("no result for %d threads at batch size %d of the configuration", t, n)
+				}
+				out = append(out, Failure{Model: e.BenchName, Batch: n, Msg: msg}.withThreads(t))
 			}
-			out = append(out, Failure{Model: e.BenchName, Batch: n, Msg: fmt.Sprintf("no result for batch size %d of the configuration", n)})
 		}
 	}
 	return out
@@ -130,7 +165,7 @@ func (c *collector) expectFailures(expect []Expected) []Failure {
 // dropFailed removes the observations that failures cover.
 func (c *collector) dropFailed() {
 	for model, all := range c.models {
-		kept := slices.DeleteFunc(all, func(o *obs) bool { return failedAt(c.res.Failures, model, o.batch) })
+		kept := slices.DeleteFunc(all, func(o *obs) bool { return failedAt(c.res.Failures, model, o.threads, o.batch) })
 		if len(kept) == 0 {
 			delete(c.models, model)
 		} else {

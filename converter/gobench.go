@@ -95,7 +95,8 @@ func (c *collector) addGoBench(in Input) {
 			}
 			c.warn(rec.FileName, rec.Line, rec.Msg+"; line skipped")
 		case *benchfmt.Result:
-			model, batch, err := benchname.Parse(string(rec.Name))
+			pn, err := benchname.ParseName(string(rec.Name))
+			model, batch := pn.Model, pn.Batch
 			if err == benchname.ErrNotOurs {
 				nOthers++
 				others["Benchmark"+string(rec.Name.Base())] = true
@@ -108,7 +109,7 @@ func (c *collector) addGoBench(in Input) {
 				c.warn(file, line, fmt.Sprintf("%s: %v; result skipped", full, err))
 				continue
 			}
-			o := &obs{file: file, line: line, batch: batch, iters: rec.Iters, run: newRunValues()}
+			o := &obs{file: file, line: line, batch: batch, threads: pn.Threads, iters: rec.Iters, run: newRunValues()}
 			var missing, bad []string
 			for i, m := range metrics {
 				v, ok := value(rec, m)
@@ -126,11 +127,11 @@ func (c *collector) addGoBench(in Input) {
 				}
 			}
 			if len(missing) > 0 {
-				c.fail(Failure{File: file, Line: line, Model: model, Batch: batch, Msg: "missing " + strings.Join(missing, ", ") + "; not a result"})
+				c.fail(Failure{File: file, Line: line, Model: model, Batch: batch, Msg: "missing " + strings.Join(missing, ", ") + "; not a result"}.withThreads(pn.Threads))
 				continue
 			}
 			if len(bad) > 0 {
-				c.fail(Failure{File: file, Line: line, Model: model, Batch: batch, Msg: strings.Join(bad, ", ") + ": want a finite, non-negative value; not a result"})
+				c.fail(Failure{File: file, Line: line, Model: model, Batch: batch, Msg: strings.Join(bad, ", ") + ": want a finite, non-negative value; not a result"}.withThreads(pn.Threads))
 				continue
 			}
 			o.config = map[string]string{}

@@ -63,7 +63,7 @@ func (s *shardOut) String() string {
 }
 
 // obsCell returns the cell of o, as in shard-cells.
-func obsCell(model string, o *obs) string { return benchname.Sub(model, o.batch) }
+func obsCell(model string, o *obs) string { return benchname.SubThreads(model, o.threads, o.batch) }
 
 // splitSets checks the shards (see above) and sets each observation's set:
 // "" for the one file of a model, or a machine label for that machine's
@@ -272,7 +272,11 @@ func checkConfigs(outs []*shardOut) []error {
 		for _, ob := range o.obs {
 			all = append(all, ob)
 			where[ob] = "shard " + o.String()
-			byModel[ob.model] = append(byModel[ob.model], ob)
+			m := ob.model // a threads sweep's counts differ in intra-op-threads by design
+			if ob.threads != benchname.NoThreads {
+				m += " threads " + strconv.Itoa(ob.threads)
+			}
+			byModel[m] = append(byModel[m], ob)
 		}
 	}
 	at := func(o *obs) string { return where[o] }

@@ -329,6 +329,18 @@ const (
 // several machines, each batch entry also carries the label of its own.
 const KeyMachine = "machine"
 
+// KeyThreads is the benchmark.json key, at the top level, of a threads
+// sweep's results (bench.toml's intra_op_threads given as a list): an
+// object keyed by the intra-op thread count, each holding that count's
+// "batch_<n>" entries. The file's own batch_<n> entries are those of the
+// first count of KeyThreadCounts. Thread counts are never pooled.
+const KeyThreads = "threads"
+
+// KeyThreadCounts is the benchmark.json key, at the top level, of a
+// threads sweep's thread counts in the order they were measured (bench.toml's
+// order); the first is the one of the file's batch_<n> entries.
+const KeyThreadCounts = "thread_counts"
+
 // PercentileMethod names the percentile rule, for the percentile-method
 // configuration line.
 const PercentileMethod = "sorted[min(floor(n*p),n-1)]"
