@@ -42,6 +42,23 @@ func (l *intList) Set(s string) error {
 	return nil
 }
 
+// threadList is the --intra-op-threads flag: one thread count, or several
+// ("1,2", repeated, or after expandListArgs "1 2"), a threads sweep.
+type threadList []int
+
+func (l *threadList) String() string { return (*intList)(l).String() }
+
+func (l *threadList) Set(s string) error {
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q is not a thread count (want an integer ≥ 0; 0 lets ONNX Runtime choose)", f)
+		}
+		*l = append(*l, n)
+	}
+	return nil
+}
+
 // expandListArgs turns the Python tool's "--batch-sizes 1 8 16" into
 // "--batch-sizes=1,8,16", which the flag package understands.
 func expandListArgs(args []string, names ...string) []string {
@@ -95,7 +112,8 @@ type runFlags struct {
 	checkpoint, testData, output, device, name, format, memoryLimit string
 	shard, durations, machine                                       string
 	batchSizes                                                      intList
-	iterations, warmup, texts, maxLength, intra, inter              int
+	intra                                                           threadList
+	iterations, warmup, texts, maxLength, inter                     int
 	keepSamples                                                     bool
 	batching, padding, graph                                        string
 }
@@ -125,7 +143,7 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	fs.StringVar(&f.output, "output", "", "benchmark.json `file` to write (required)")
 	fs.StringVar(&f.device, "device", "auto", "cuda, cpu, or auto (CUDA when usable, else CPU)")
 	fs.IntVar(&f.maxLength, "max-length", def.MaxLength, "truncate texts to this many tokens, special tokens included")
-	fs.IntVar(&f.intra, "intra-op-threads", 0, "ONNX Runtime intra-op threads (0: its default)")
+	fs.Var(&f.intra, "intra-op-threads", "ONNX Runtime intra-op threads (0: its default); several, 1 2 or 1,2, are a threads sweep: one session per count, kept apart in benchmark.json (default 0)")
 	fs.IntVar(&f.inter, "inter-op-threads", 0, "ONNX Runtime inter-op threads (0: its default)")
 	fs.StringVar(&f.name, "name", "", "model name in results (default: the trial folder's name)")
 	fs.StringVar(&f.format, "format", "table", "what to print on stdout: table, gobench (Go benchmark format, for benchstat and nerbench convert) or json")
@@ -137,7 +155,7 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	fs.StringVar(&f.shard, "shard", "", "measure only shard `i/n` of the batch sizes (split by expected cost), and write its Go benchmark output beside --output for nerbench convert to merge")
 	fs.StringVar(&f.durations, "shard-durations", "", "Go benchmark output `file` of a previous run: split the shards by its durations")
 	fs.StringVar(&f.machine, "machine", "", "machine `label` recorded with the results (default: the CPU model and core count, and the GPU)")
-	if err := fs.Parse(expandListArgs(args, "batch-sizes")); err != nil {
+	if err := fs.Parse(expandListArgs(args, "batch-sizes", "intra-op-threads")); err != nil {
 		return nil, flagError(err)
 	}
 	if fs.NArg() > 0 {
@@ -159,7 +177,14 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	}
 	s := def
 	s.TestData, s.Iterations, s.Warmup, s.MaxLength, s.Texts = f.testData, f.iterations, f.warmup, f.maxLength, f.texts
-	s.Device, s.IntraOpThreads, s.InterOpThreads, s.KeepSamples = f.device, f.intra, f.inter, f.keepSamples
+	s.Device, s.InterOpThreads, s.KeepSamples = f.device, f.inter, f.keepSamples
+	switch len(f.intra) {
+	case 0:
+	case 1:
+		s.IntraOpThreads = f.intra[0]
+	default: // a threads sweep, as intra_op_threads = [1, 2] in bench.toml
+		s.IntraOpThreads, s.ThreadSweep = f.intra[0], []int(f.intra)
+	}
 	s.Batching, s.Padding, s.GraphOptimization = f.batching, f.padding, f.graph
 	if len(f.batchSizes) > 0 {
 		s.BatchSizes = f.batchSizes

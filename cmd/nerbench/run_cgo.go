@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,6 +19,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
+	"github.com/nerbench/nerbench/benchmarks/config"
 	"github.com/nerbench/nerbench/benchmarks/dataset"
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/runner"
@@ -60,12 +63,25 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	s.BatchSizes = nil
+	// The cells of this run (the shard's), per thread count: one count,
+	// benchname.NoThreads, without a threads sweep.
+	sizes := map[int][]int{}
+	var all []int
 	for _, c := range plan.Of(a.shard) {
-		s.BatchSizes = append(s.BatchSizes, c.Batch)
+		sizes[c.Threads] = append(sizes[c.Threads], c.Batch)
+		if !slices.Contains(all, c.Batch) {
+			all = append(all, c.Batch)
+		}
 	}
 	if !a.shard.IsZero() {
-		fmt.Fprintf(stderr, "shard %s: batch sizes %s of %s\n", a.shard, (*intList)(&s.BatchSizes), (*intList)(&a.settings.BatchSizes))
+		fmt.Fprintf(stderr, "shard %s: batch sizes %s of %s\n", a.shard, (*intList)(&all), (*intList)(&a.settings.BatchSizes))
+	}
+	samplesPath := func(threads int) string {
+		p := samplefile.Path(out)
+		if threads != benchname.NoThreads { // each count's session keeps its own, as the suite does
+			p = strings.TrimSuffix(p, filepath.Ext(p)) + fmt.Sprintf(".threads-%d", threads) + filepath.Ext(p)
+		}
+		return p
 	}
 	// Every output is checked before anything is measured.
 	outs := []string{out}
@@ -73,7 +89,9 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 		outs[0] = shardOutput(out, a.shard)
 	}
 	if s.KeepSamples {
-		outs = append(outs, samplefile.Path(out))
+		for _, t := range s.Threads() {
+			outs = append(outs, samplesPath(t))
+		}
 	}
 	for _, o := range outs {
 		if err := contract.CheckWritable(o); err != nil {
@@ -89,46 +107,6 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, engine.Shutdown()) }()
-	m, err := runner.Open(name, ckpt, s)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	defer func() { err = errors.Join(err, m.Close()) }()
-	for _, w := range m.Warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
-	}
-	enc, err := m.Encode(ds.Texts)
-	if err != nil {
-		return usageError("%v", err) // the tokenizer and the model do not fit
-	}
-	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens) tokenized in %v on %d cores, device %s, ONNX Runtime %s\n",
-		name, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(10*time.Microsecond), runtime.GOMAXPROCS(0), m.Session.Device, version)
-	var samples *samplefile.File
-	if s.KeepSamples {
-		if samples, err = samplefile.Create(samplefile.Path(out)); err != nil {
-			return err
-		}
-		defer func() {
-			if samples != nil {
-				err = errors.Join(err, samples.Close())
-			}
-		}()
-	}
-	env, err := runner.Provenance(m, ds.Path, len(enc.Texts), len(ds.Texts))
-	if err != nil {
-		return err
-	}
-	env.ORTVersion, env.Device, env.Commit, env.SamplesFile = version, m.Session.Device, runner.GitCommit(), samples.Path()
-	env.Batching, env.Padding, env.GraphOptimization = s.Batching, s.Padding, s.GraphOptimization
-	machine, err := shard.Machine(a.machine, m.Session.Device)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	cfg := append([]benchfmt.Config{
-		{Key: "goos", Value: []byte(runtime.GOOS), File: true},
-		{Key: "goarch", Value: []byte(runtime.GOARCH), File: true},
-	}, env.Config()...)
-	cfg = append(cfg, shard.Config(plan, a.shard, machine)...)
 
 	var gobench bytes.Buffer // the results, for the converter
 	w := io.Writer(&gobench)
@@ -139,46 +117,13 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 		return err
 	}
 	bw := benchfmt.NewWriter(w)
-	for _, size := range s.BatchSizes {
-		start := time.Now()
-		bs, err := m.Prepare(enc, size)
-		if err != nil {
-			return usageError("%v", err) // a model or batch size that cannot run, or too much memory
+	for _, t := range s.Threads() {
+		if len(sizes[t]) == 0 {
+			continue // another shard's
 		}
-		// A model that fails a first, untimed run cannot run this input:
-		// bad input, exit 2. A failure after it is a failed benchmark.
-		if err := bs.Run(0); err != nil {
-			return usageError("model %s, batch size %d: %v", name, size, errors.Join(err, bs.Close()))
-		}
-		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations (whole passes of %d batches)\n", size,
-			workload.RoundUp(s.Warmup, bs.Len()), workload.RoundUp(s.Iterations, bs.Len()), bs.Len())
-		prog := runner.NewProgress(stderr, fmt.Sprintf("model %s batch %d", name, size), 0)
-		r, err := runner.MeasureProgress(bs, s.Warmup, s.Iterations, prog)
-		err = errors.Join(err, bs.Close())
-		if err != nil {
-			return err
-		}
-		r.Model = name
-		if rss, err := runner.PeakRSS(); err == nil {
-			r.PeakRSS = float64(rss)
-		}
-		fmt.Fprintf(stderr, "batch %d: mean %.2f ms (%v)\n", size, mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
-		for _, w := range r.Warnings() {
-			fmt.Fprintf(stderr, "warning: batch %d: %s\n", size, w)
-		}
-		if err := bw.Write(r.Record(cfg...)); err != nil {
-			return err
-		}
-		if samples != nil {
-			if err := samples.Add(name, size, r.SamplesNs); err != nil {
-				return err
-			}
-		}
-	}
-	if samples != nil {
-		err := samples.Close()
-		samples = nil
-		if err != nil {
+		st := s.WithThreads(t)
+		st.BatchSizes = sizes[t]
+		if err := measureSession(stderr, a, st, t, ds, version, plan, samplesPath(t), bw); err != nil {
 			return err
 		}
 	}
@@ -209,6 +154,105 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s\n", out)
+	return nil
+}
+
+// measureSession measures the batch sizes of s with one session of the
+// checkpoint, at thread count threads of a threads sweep
+// (benchname.NoThreads without one), and writes its results to bw.
+func measureSession(stderr io.Writer, a *runArgs, s config.Settings, threads int, ds *dataset.Dataset, version string,
+	plan *shard.Plan, samplesPath string, bw *benchfmt.Writer) (err error) {
+	name, ckpt := a.name, a.checkpoint
+	label := name
+	if threads != benchname.NoThreads {
+		label = fmt.Sprintf("%s threads %d", name, threads)
+	}
+	m, err := runner.Open(name, ckpt, s)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	defer func() { err = errors.Join(err, m.Close()) }()
+	for _, w := range m.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	enc, err := m.Encode(ds.Texts)
+	if err != nil {
+		return usageError("%v", err) // the tokenizer and the model do not fit
+	}
+	fmt.Fprintf(stderr, "%s: %d texts (%d empty skipped, %d truncated to %d tokens) tokenized in %v on %d cores, device %s, ONNX Runtime %s\n",
+		label, len(ds.Texts), ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(10*time.Microsecond), runtime.GOMAXPROCS(0), m.Session.Device, version)
+	var samples *samplefile.File
+	if s.KeepSamples {
+		if samples, err = samplefile.Create(samplesPath); err != nil {
+			return err
+		}
+		defer func() {
+			if samples != nil {
+				err = errors.Join(err, samples.Close())
+			}
+		}()
+	}
+	env, err := runner.Provenance(m, ds.Path, len(enc.Texts), len(ds.Texts))
+	if err != nil {
+		return err
+	}
+	env.ORTVersion, env.Device, env.Commit, env.SamplesFile = version, m.Session.Device, runner.GitCommit(), samples.Path()
+	env.Batching, env.Padding, env.GraphOptimization = s.Batching, s.Padding, s.GraphOptimization
+	machine, err := shard.Machine(a.machine, m.Session.Device)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	cfg := append([]benchfmt.Config{
+		{Key: "goos", Value: []byte(runtime.GOOS), File: true},
+		{Key: "goarch", Value: []byte(runtime.GOARCH), File: true},
+	}, env.Config()...)
+	cfg = append(cfg, shard.Config(plan, a.shard, machine)...)
+	for _, size := range s.BatchSizes {
+		start := time.Now()
+		bs, err := m.Prepare(enc, size)
+		if err != nil {
+			return usageError("%v", err) // a model or batch size that cannot run, or too much memory
+		}
+		// A model that fails a first, untimed run cannot run this input:
+		// bad input, exit 2. A failure after it is a failed benchmark.
+		if err := bs.Run(0); err != nil {
+			return usageError("model %s, batch size %d: %v", name, size, errors.Join(err, bs.Close()))
+		}
+		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations (whole passes of %d batches)\n", size,
+			workload.RoundUp(s.Warmup, bs.Len()), workload.RoundUp(s.Iterations, bs.Len()), bs.Len())
+		prog := runner.NewProgress(stderr, fmt.Sprintf("model %s batch %d", label, size), 0)
+		r, err := runner.MeasureProgress(bs, s.Warmup, s.Iterations, prog)
+		err = errors.Join(err, bs.Close())
+		if err != nil {
+			return err
+		}
+		r.Model = name
+		if rss, err := runner.PeakRSS(); err == nil {
+			r.PeakRSS = float64(rss)
+		}
+		fmt.Fprintf(stderr, "batch %d: mean %.2f ms (%v)\n", size, mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
+		for _, w := range r.Warnings() {
+			fmt.Fprintf(stderr, "warning: batch %d: %s\n", size, w)
+		}
+		rec := r.Record(cfg...)
+		rec.Name = benchfmt.Name(benchname.NameThreads(r.Model, threads, r.BatchSize))
+		if err := bw.Write(rec); err != nil {
+			return err
+		}
+		if samples != nil {
+			if err := samples.Add(name, size, r.SamplesNs); err != nil {
+				return err
+			}
+		}
+	}
+	if samples != nil {
+		err := samples.Close()
+		samples = nil
+		if err != nil {
+			return err
+		}
+	}
+
 	return nil
 }
 
@@ -243,7 +287,19 @@ func convert(stderr io.Writer, gobench []byte, name, ckpt, out string) (*convert
 // printTable prints the metrics of f that every benchmark.json holds, per
 // batch size.
 func printTable(w io.Writer, name string, f *contract.File) {
-	fmt.Fprintf(w, "Benchmark results: %s\n", name)
+	sweep, counts, err := contract.ThreadSweep(f)
+	if err != nil || sweep == nil {
+		printBatches(w, name, f.Batches)
+		return
+	}
+	for _, t := range counts { // a threads sweep: a table per thread count
+		printBatches(w, fmt.Sprintf("%s, %d intra-op threads", name, t), sweep[t])
+	}
+}
+
+// printBatches prints the table of printTable for one set of batches.
+func printBatches(w io.Writer, title string, batches map[int]*contract.Batch) {
+	fmt.Fprintf(w, "Benchmark results: %s\n", title)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	var head strings.Builder
 	head.WriteString("batch\t")
@@ -253,8 +309,8 @@ func printTable(w io.Writer, name string, f *contract.File) {
 		}
 	}
 	fmt.Fprintln(tw, head.String()+"iterations\t")
-	for _, n := range f.BatchSizes() {
-		b := f.Batches[n]
+	for _, n := range slices.Sorted(maps.Keys(batches)) {
+		b := batches[n]
 		row := strconv.Itoa(n) + "\t"
 		for _, m := range contract.Metrics() {
 			if v, _ := b.Metric(m.Key); m.Required {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -279,5 +280,67 @@ func TestRunShards(t *testing.T) {
 		if want := map[int]int{1: 3, 2: 4, 3: 3}[n]; b.Iterations != want || b.Runs != 0 {
 			t.Errorf("batch %d: %d iterations, %d runs; want %d, 0", n, b.Iterations, b.Runs, want)
 		}
+	}
+}
+
+// --intra-op-threads takes several counts, as --batch-sizes does: a
+// threads sweep, one session per count, named with a threads=<n> part and
+// written in the shape nerbench convert gives (the first count's batches,
+// every count's under "threads").
+func TestRunThreadSweep(t *testing.T) {
+	ckpt, texts := ownCheckpoint(t), writeTexts(t)
+	out := filepath.Join(t.TempDir(), "benchmark.json")
+	code, stdout, stderr := runNerbench(t, "run", "--checkpoint", ckpt, "--test-data", texts,
+		"--batch-sizes", "1", "2", "--intra-op-threads", "2", "1", "--iterations", "3", "--warmup", "0",
+		"--output", out, "--format", "gobench", "--keep-samples", "-name", "tiny")
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr)
+	}
+	var names []string
+	r := benchfmt.NewReader(strings.NewReader(stdout), "stdout")
+	for r.Scan() {
+		if rec, ok := r.Result().(*benchfmt.Result); ok {
+			names = append(names, string(rec.Name.Full())+" intra-op-threads="+rec.GetConfig(contract.ConfigIntraOpThreads))
+		}
+	}
+	want := []string{
+		"Inference/model=tiny/threads=2/batch=1 intra-op-threads=2", "Inference/model=tiny/threads=2/batch=2 intra-op-threads=2",
+		"Inference/model=tiny/threads=1/batch=1 intra-op-threads=1", "Inference/model=tiny/threads=1/batch=2 intra-op-threads=1",
+	}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("results %v, want %v", names, want)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, data)
+	f, err := contract.Decode(out, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sweep, counts, err := contract.ThreadSweep(f)
+	if err != nil || !reflect.DeepEqual(counts, []int{2, 1}) || len(sweep[1]) != 2 || len(sweep[2]) != 2 {
+		t.Fatalf("threads %v, counts %v, %v", sweep, counts, err)
+	}
+	if f.Config[contract.ConfigIntraOpThreads] != "2" || f.Batches[1].MeanMS != sweep[2][1].MeanMS || sweep[1][1].MeanMS == sweep[2][1].MeanMS {
+		t.Errorf("batch_1 %v is not the first count's (threads 2: %v, threads 1: %v)", f.Batches[1].MeanMS, sweep[2][1].MeanMS, sweep[1][1].MeanMS)
+	}
+	for _, th := range []int{1, 2} {
+		// 3 iterations in whole passes over 3 texts: 3 batches of 1, 4 of 2.
+		if b := sweep[th][2]; b.Iterations != 4 || len(b.SamplesMS) != 4 {
+			t.Errorf("threads %d batch 2: %d iterations, %d samples; want 4 and 4", th, b.Iterations, len(b.SamplesMS))
+		}
+		if _, err := os.Stat(strings.TrimSuffix(out, ".json") + ".samples.threads-" + strconv.Itoa(th) + ".jsonl"); err != nil {
+			t.Errorf("threads %d: no samples file of its own: %v", th, err)
+		}
+	}
+	code, _, stderr = runNerbench(t, "run", "--checkpoint", ckpt, "--test-data", texts, "--output", out, "--intra-op-threads", "1,1")
+	if code != 2 || !strings.Contains(stderr, "1 is listed more than once") {
+		t.Errorf("--intra-op-threads 1,1: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = runNerbench(t, "run", "--checkpoint", ckpt, "--test-data", texts, "--output", out, "--intra-op-threads", "-1")
+	if code != 2 {
+		t.Errorf("--intra-op-threads -1: exit %d\n%s", code, stderr)
 	}
 }

@@ -3,6 +3,8 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -335,6 +337,46 @@ const KeyMachine = "machine"
 // "batch_<n>" entries. The file's own batch_<n> entries are those of the
 // first count of KeyThreadCounts. Thread counts are never pooled.
 const KeyThreads = "threads"
+
+// ThreadSweep returns the batches of every thread count of a threads
+// sweep's file (KeyThreads), by count, and the counts in measured order
+// (KeyThreadCounts); nil, nil, nil for a file without a sweep.
+func ThreadSweep(f *File) (map[int]map[int]*Batch, []int, error) {
+	raw, ok := f.Extra[KeyThreads]
+	if !ok {
+		return nil, nil, nil
+	}
+	var byKey map[string]map[string]*Batch
+	if err := json.Unmarshal(raw, &byKey); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", KeyThreads, err)
+	}
+	var counts []int
+	if c, ok := f.Extra[KeyThreadCounts]; ok {
+		if err := json.Unmarshal(c, &counts); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", KeyThreadCounts, err)
+		}
+	}
+	out := map[int]map[int]*Batch{}
+	for k, batches := range byKey {
+		t, err := strconv.Atoi(k)
+		if err != nil || t < 0 {
+			return nil, nil, fmt.Errorf("%s: %q is not a thread count", KeyThreads, k)
+		}
+		out[t] = map[int]*Batch{}
+		for bk, b := range batches {
+			n, ok := ParseBatchKey(bk)
+			if !ok {
+				return nil, nil, fmt.Errorf("%s: %s: %q is not a batch key", KeyThreads, k, bk)
+			}
+			out[t][n] = b
+		}
+		if !slices.Contains(counts, t) {
+			counts = append(counts, t)
+		}
+	}
+	counts = slices.DeleteFunc(counts, func(t int) bool { _, ok := out[t]; return !ok })
+	return out, counts, nil
+}
 
 // KeyThreadCounts is the benchmark.json key, at the top level, of a
 // threads sweep's thread counts in the order they were measured (bench.toml's
