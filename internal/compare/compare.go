@@ -41,10 +41,12 @@ package compare
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nerbench/nerbench/internal/contract"
@@ -55,6 +57,42 @@ type Model struct {
 	Name string
 	Path string
 	File *contract.File
+
+	threads string // for one thread count of a threads sweep's file: its ThreadsSep suffix
+}
+
+// ThreadsSep joins a model's name and the thread count of a threads
+// sweep's file ("bert/trial_1 @ threads=2"): Load gives each thread count
+// of such a file a column of its own, never pooled.
+const ThreadsSep = " @ threads="
+
+// splitThreads returns the models of one file read from path: the file
+// itself, or, for a threads sweep's file (contract.KeyThreads), one per
+// thread count in measured order, each with that count's batches and
+// intra-op-threads configuration.
+func splitThreads(path string, f *contract.File) ([]Model, error) {
+	sweep, counts, err := contract.ThreadSweep(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if sweep == nil {
+		return []Model{{Path: path, File: f}}, nil
+	}
+	var out []Model
+	for _, t := range counts {
+		c := *f
+		c.Batches = sweep[t]
+		c.Config = maps.Clone(f.Config)
+		if c.Config == nil {
+			c.Config = map[string]string{}
+		}
+		c.Config[contract.ConfigIntraOpThreads] = strconv.Itoa(t)
+		c.Extra = maps.Clone(f.Extra)
+		delete(c.Extra, contract.KeyThreads)
+		delete(c.Extra, contract.KeyThreadCounts)
+		out = append(out, Model{Path: path, File: &c, threads: ThreadsSep + strconv.Itoa(t)})
+	}
+	return out, nil
 }
 
 // Load reads the benchmark.json files at paths. names, when not empty,
@@ -100,14 +138,20 @@ func Load(paths, names []string) ([]Model, error) {
 			if err := f.Validate(); err != nil {
 				return nil, fmt.Errorf("%s: not a valid benchmark.json: %w", p, oneLine(err))
 			}
-			m := Model{Path: p, File: f}
-			if len(names) > 0 {
-				m.Name = names[i]
-				if len(files) > 1 {
-					m.Name += MachineSep + f.Machine
-				}
+			split, err := splitThreads(p, f)
+			if err != nil {
+				return nil, err
 			}
-			models = append(models, m)
+			for _, m := range split {
+				if len(names) > 0 {
+					m.Name = names[i]
+					if len(files) > 1 {
+						m.Name += MachineSep + f.Machine
+					}
+					m.Name += m.threads
+				}
+				models = append(models, m)
+			}
 		}
 	}
 	if len(names) == 0 {
@@ -171,11 +215,12 @@ func setDefaultNames(models []Model) {
 		if several && models[i].File.Machine != "" {
 			models[i].Name += MachineSep + models[i].File.Machine
 		}
+		models[i].Name += models[i].threads
 		count[models[i].Name]++
 	}
 	for i := range models {
 		if count[models[i].Name] > 1 {
-			models[i].Name = filepath.ToSlash(filepath.Clean(models[i].Path))
+			models[i].Name = filepath.ToSlash(filepath.Clean(models[i].Path)) + models[i].threads
 		}
 	}
 }

@@ -291,3 +291,55 @@ func TestMachinesSideBySide(t *testing.T) {
 		t.Errorf("named: %v, %v", models, err)
 	}
 }
+
+// A threads sweep's file (nerbench convert's "threads" object) is a column
+// per thread count, in measured order, each with that count's batches.
+func TestThreadSweepSideBySide(t *testing.T) {
+	f, err := contract.Read(tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sweep := map[string]map[string]*contract.Batch{}
+	for i, th := range []string{"2", "1"} {
+		batches := map[string]*contract.Batch{}
+		for n, b := range f.Batches {
+			c := *b
+			c.MeanMS = float64(10*(i+1) + n)
+			batches[contract.BatchKey(n)] = &c
+		}
+		sweep[th] = batches
+	}
+	raw, _ := json.Marshal(sweep)
+	if f.Extra == nil {
+		f.Extra = map[string]json.RawMessage{}
+	}
+	f.Extra[contract.KeyThreads] = raw
+	f.Extra[contract.KeyThreadCounts] = json.RawMessage(`[2, 1]`)
+	path := filepath.Join(t.TempDir(), "tiny", "trial_0", "benchmark.json")
+	if err := contract.Write(path, f); err != nil {
+		t.Fatal(err)
+	}
+	models, err := Load([]string{path, distilbert}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := Build(models)
+	var names []string
+	for _, c := range table.Columns {
+		names = append(names, c.Name)
+	}
+	want := []string{"tiny/trial_0 @ threads=2", "tiny/trial_0 @ threads=1", "distilbert/trial_1"}
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Errorf("columns %q, want %q", names, want)
+	}
+	if got := table.Section(contract.KeyMean).Rows[0].Cells; got[0].Value != 11 || got[1].Value != 21 {
+		t.Errorf("batch 1 means %v: each thread count's own", got)
+	}
+	if models[1].File.Config[contract.ConfigIntraOpThreads] != "1" || models[1].File.Extra[contract.KeyThreads] != nil {
+		t.Errorf("threads=1 column: config %v, extra keys %v", models[1].File.Config, models[1].File.Extra)
+	}
+	models, err = Load([]string{path}, []string{"tiny"})
+	if err != nil || len(models) != 2 || models[1].Name != "tiny @ threads=1" {
+		t.Errorf("named: %v, %v", models, err)
+	}
+}
