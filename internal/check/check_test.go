@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/nerbench/nerbench/internal/golden"
@@ -13,6 +14,8 @@ import (
 	"testing"
 
 	"golang.org/x/perf/benchproc"
+
+	"github.com/nerbench/nerbench/internal/contract"
 )
 
 const bench1 = "BenchmarkInference/model=tiny_trial_0/batch=1-2"
@@ -466,5 +469,43 @@ func TestMachinesDiffer(t *testing.T) {
 		return strings.Contains(w, "machine differs: baseline box a x2, candidate box b x8")
 	}) {
 		t.Errorf("warnings %q: want one that the machines differ", rep.Warnings)
+	}
+}
+
+// A threads sweep's benchmark.json is read per thread count, under the
+// suite's names with their threads part; its own batch entries (the first
+// count's) are not read twice.
+func TestReadJSONThreadSweep(t *testing.T) {
+	f, err := contract.Read("testdata/runs.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sweep := map[string]map[string]*contract.Batch{}
+	for _, th := range []string{"1", "2"} {
+		sweep[th] = map[string]*contract.Batch{}
+		for n, b := range f.Batches {
+			sweep[th][contract.BatchKey(n)] = b
+		}
+	}
+	raw, _ := json.Marshal(sweep)
+	if f.Extra == nil {
+		f.Extra = map[string]json.RawMessage{}
+	}
+	f.Extra[contract.KeyThreads], f.Extra[contract.KeyThreadCounts] = raw, json.RawMessage(`[1, 2]`)
+	path := filepath.Join(t.TempDir(), "benchmark.json")
+	if err := contract.Write(path, f); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ReadFiles([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Inference/model=tiny_trial_0/threads=1/batch=1", "Inference/model=tiny_trial_0/threads=2/batch=1"} {
+		if sr := s.index[seriesKey{name, "ns/op"}]; sr == nil || len(sr.Values) != 6 {
+			t.Errorf("%s: %+v", name, sr)
+		}
+	}
+	if sr := s.index[seriesKey{"Inference/model=tiny_trial_0/batch=1", "ns/op"}]; sr != nil {
+		t.Errorf("the first count's entries read twice, without a threads part: %+v", sr)
 	}
 }

@@ -182,10 +182,30 @@ func (s *Side) readJSON(name string, data []byte) error {
 	for _, k := range slices.Sorted(maps.Keys(f.Config)) {
 		s.addConfig(k, f.Config[k])
 	}
+	// A threads sweep's file is read per thread count, under the names
+	// the suite gives them (model=<m>/threads=<t>/batch=<n>): its own
+	// batch entries are the first count's, so they are not read twice.
+	type cell struct {
+		bench, key string
+		b          *contract.Batch
+	}
+	var cells []cell
+	sweep, counts, err := contract.ThreadSweep(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	for _, n := range f.BatchSizes() {
-		b := f.Batches[n]
-		bench := benchname.Name(model, n)
-		key := contract.BatchKey(n)
+		if sweep == nil {
+			cells = append(cells, cell{benchname.Name(model, n), contract.BatchKey(n), f.Batches[n]})
+		}
+	}
+	for _, t := range counts {
+		for _, n := range slices.Sorted(maps.Keys(sweep[t])) {
+			cells = append(cells, cell{benchname.NameThreads(model, t, n), fmt.Sprintf("%s.%d.%s", contract.KeyThreads, t, contract.BatchKey(n)), sweep[t][n]})
+		}
+	}
+	for _, c := range cells {
+		b, bench, key := c.b, c.bench, c.key
 		s.addWorkload(bench, b.Workload())
 		if s.filter != nil {
 			// Filter the batch as the suite's result of the same name
