@@ -15,6 +15,7 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/shard"
 	"github.com/nerbench/nerbench/converter"
 	"github.com/nerbench/nerbench/internal/contract"
+	"github.com/nerbench/nerbench/internal/contract/schematest"
 )
 
 // A threads sweep (intra_op_threads = [1, 2]) runs one session per thread
@@ -98,6 +99,7 @@ func TestSuiteThreadSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	schematest.Validate(t, data)
 	if _, err := contract.Decode("benchmark.json", data); err != nil {
 		t.Fatalf("not a valid benchmark.json: %v", err)
 	}
