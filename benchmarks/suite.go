@@ -232,12 +232,13 @@ func Run(b *testing.B, configPath string) {
 		}
 		b.Run("model="+benchNamePart(mc.Name), func(b *testing.B) {
 			if mc.Settings.ThreadSweep == nil {
-				benchModel(b, runs[0].mc, ortVersion, commit, datasets, shardLines, samplesPath(spec, benchname.NoThreads))
+				benchModel(b, runs[0].mc, runs[0].mc.Name, ortVersion, commit, datasets, shardLines, samplesPath(spec, benchname.NoThreads))
 				return
 			}
 			for _, r := range runs {
 				b.Run("threads="+strconv.Itoa(r.threads), func(b *testing.B) {
-					benchModel(b, r.mc, ortVersion, commit, datasets, shardLines, samplesPath(spec, r.threads))
+					label := fmt.Sprintf("%s threads %d", mc.Name, r.threads)
+					benchModel(b, r.mc, label, ortVersion, commit, datasets, shardLines, samplesPath(spec, r.threads))
 				})
 			}
 		})
@@ -303,10 +304,12 @@ func samplesPath(s shard.Spec, threads int) func(output string) string {
 	}
 }
 
-// benchModel loads one model and runs its batch sizes. shardLines returns
+// benchModel loads one model and runs its batch sizes; label names it in
+// progress and warning lines (with its thread count in a threads sweep).
+// shardLines returns
 // the machine and shard configuration lines for the device it runs on;
 // samplesPath where its samples are kept.
-func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datasets map[string]*dataset.Dataset,
+func benchModel(b *testing.B, mc config.Model, label, ortVersion, commit string, datasets map[string]*dataset.Dataset,
 	shardLines func(device string) (string, error), samplesPath func(output string) string) {
 	s := mc.Settings
 	ds, ok := datasets[s.TestData]
@@ -327,14 +330,14 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 		}
 	}()
 	for _, w := range m.Warnings {
-		fmt.Fprintf(progress, "nerbench warning for model %s : %s\n", mc.Name, w)
+		fmt.Fprintf(progress, "nerbench warning for model %s : %s\n", label, w)
 	}
 	enc, err := m.Encode(ds.Texts)
 	if err != nil {
-		b.Fatalf("model %s: %v", mc.Name, err)
+		b.Fatalf("model %s: %v", label, err)
 	}
 	fmt.Fprintf(progress, "nerbench loaded model %s in %v, timing %d of %d texts from %s (%d skipped as empty, %d of them truncated to %d tokens) tokenized in %v\n",
-		mc.Name, time.Duration(m.LoadNs).Round(time.Millisecond), len(enc.Texts), len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
+		label, time.Duration(m.LoadNs).Round(time.Millisecond), len(enc.Texts), len(ds.Texts), ds.Path, ds.Skipped, enc.Truncated, m.MaxLength, enc.Elapsed.Round(1e6))
 	var samples *samplefile.File
 	if s.KeepSamples {
 		if samples, err = samplefile.Create(samplesPath(mc.Output)); err != nil {
@@ -400,7 +403,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 			// after it.
 			var prog *runner.Progress
 			if calls++; calls == 1 {
-				prog = runner.NewProgress(progress, fmt.Sprintf("model %s batch %d", mc.Name, size), 0)
+				prog = runner.NewProgress(progress, fmt.Sprintf("model %s batch %d", label, size), 0)
 				if *progressEvery > 0 {
 					prog.Every = *progressEvery
 				}
@@ -414,7 +417,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 			}
 		})
 		if offline != "" {
-			fmt.Fprintf(progress, "nerbench offline model %s batch %d : %s\n", mc.Name, size, offline)
+			fmt.Fprintf(progress, "nerbench offline model %s batch %d : %s\n", label, size, offline)
 		}
 		if batches != nil {
 			if err := batches.Close(); err != nil {
@@ -422,7 +425,7 @@ func benchModel(b *testing.B, mc config.Model, ortVersion, commit string, datase
 			}
 		}
 		for _, msg := range slices.Sorted(maps.Keys(msgs)) {
-			fmt.Fprintf(progress, "nerbench warning for model %s batch %d : %s\n", mc.Name, size, msg)
+			fmt.Fprintf(progress, "nerbench warning for model %s batch %d : %s\n", label, size, msg)
 		}
 	}
 }
