@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+
+	"golang.org/x/perf/benchfmt"
 
 	"github.com/nerbench/nerbench/benchmarks/benchname"
 )
@@ -41,6 +44,8 @@ func (f Failure) Bench() string {
 	switch {
 	case f.Model == "":
 		return "Benchmark" + benchname.Base
+	case f.Batch == 0 && f.HasThreads:
+		return "Benchmark" + benchname.Base + "/model=" + f.Model + "/threads=" + strconv.Itoa(f.Threads)
 	case f.Batch == 0:
 		return "Benchmark" + benchname.Base + "/model=" + f.Model
 	}
@@ -65,12 +70,30 @@ type Expected struct {
 }
 
 // failedAt reports whether the failures cover model's batch size n (n = 0:
-// the whole model) at thread count threads (benchname.NoThreads without a
-// sweep).
+// the whole model, or the whole thread count) at thread count threads
+// (benchname.NoThreads without a sweep). A failure without a thread count
+// covers every count.
 func failedAt(fs []Failure, model string, threads, n int) bool {
 	return slices.ContainsFunc(fs, func(f Failure) bool {
-		return f.Model == model && (f.Batch == 0 || f.Batch == n && (!f.HasThreads || f.Threads == threads))
+		return f.Model == model && (!f.HasThreads || f.Threads == threads) && (f.Batch == 0 || f.Batch == n)
 	})
+}
+
+// threadsPart returns the value of the threads=<t> part of a benchmark
+// name, leniently (the name need not be a leaf: a thread count's session
+// can fail before its batch sizes run); benchname.NoThreads when it has
+// none.
+func threadsPart(name string) int {
+	_, parts := benchfmt.Name(strings.TrimPrefix(name, "Benchmark")).Parts()
+	t := benchname.NoThreads
+	for _, p := range parts {
+		if v, ok := strings.CutPrefix(string(p), "/threads="); ok {
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+				t = n
+			}
+		}
+	}
+	return t
 }
 
 // scanFailures finds what Go benchmark output says failed: "--- FAIL:"
@@ -92,10 +115,7 @@ func scanFailures(in Input) (fails []Failure, data []byte) {
 			if b := strings.TrimPrefix(name, "Benchmark"); !strings.HasPrefix(b, benchname.Base) {
 				continue // another benchmark
 			}
-			threads := benchname.NoThreads
-			if p, err := benchname.ParseName(name); err == nil {
-				threads = p.Threads
-			}
+			threads := threadsPart(name)
 			msg := "--- FAIL"
 			if i+1 < len(lines) { // testing prints the reason, indented, below
 				if next := strings.TrimSpace(lines[i+1]); next != "" && !strings.HasPrefix(next, "---") && !strings.HasPrefix(next, "Benchmark") {
