@@ -48,7 +48,7 @@ bench: ort demo build
 	set -o pipefail; for round in $$(seq 1 $(COUNT)); do \
 	  while IFS=$$'\t' read -r name batch bench benchtime; do \
 	    NERBENCH_CONFIG=$(BENCH_CONFIG) NERBENCH_SHARD=$(SHARD) NERBENCH_SHARD_DURATIONS=$(SHARD_DURATIONS) NERBENCH_MACHINE="$(MACHINE)" NERBENCH_RUN_TAG=r$$round-b$$batch \
-	      bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=1 $(BENCHFLAGS) </dev/null || echo "make bench: model $$name batch $$batch failed; nerbench convert records its failure and exits 1" >&2; \
+	      bin/suite.test -test.run='^$$' "$$bench" "$$benchtime" -test.count=1 $(BENCHFLAGS) </dev/null || echo "make bench: model $$name batch $$batch failed ($$bench); nerbench convert records its failure and exits 1" >&2; \
 	  done < $(BENCH_OUT:.txt=.plan.tsv); \
 	  echo "nerbench round $$round of $(COUNT) done" >&2; \
 	done | tee $(BENCH_OUT)

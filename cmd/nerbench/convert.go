@@ -158,6 +158,7 @@ type written struct {
 	Device     string   `json:"device"`
 	Failed     bool     `json:"failed,omitempty"` // a failure record was written
 	Machine    string   `json:"machine,omitempty"`
+	Threads    []int    `json:"thread_counts,omitempty"` // a threads sweep's counts
 	Warnings   []string `json:"warnings,omitempty"`
 }
 
@@ -174,7 +175,8 @@ func printWritten(w io.Writer, outs []*converter.Output, res *converter.Result, 
 		for i, n := range sizes {
 			runs[i] = runsOf(f.Batches[n])
 		}
-		list = append(list, written{Path: o.Path, Model: f.Model, BenchName: o.BenchName, BatchSizes: sizes, Runs: runs, Device: f.Device, Machine: f.Machine})
+		_, counts, _ := contract.ThreadSweep(f)
+		list = append(list, written{Path: o.Path, Model: f.Model, BenchName: o.BenchName, BatchSizes: sizes, Runs: runs, Device: f.Device, Machine: f.Machine, Threads: counts})
 	}
 	if asJSON {
 		var warnings []string
@@ -200,6 +202,9 @@ func printWritten(w io.Writer, outs []*converter.Output, res *converter.Result, 
 			continue
 		}
 		fmt.Fprintf(&b, "%s\tmodel=%s\tbatches=%s\truns=%s", x.Path, model, joinInts(x.BatchSizes), runsText(x.Runs))
+		if len(x.Threads) > 0 {
+			fmt.Fprintf(&b, "\tthreads=%s", joinInts(x.Threads))
+		}
 		if x.Machine != "" {
 			fmt.Fprintf(&b, "\tmachine=%q", x.Machine)
 		}

@@ -225,3 +225,18 @@ func TestConvertWritesOnlyWhereAsked(t *testing.T) {
 		t.Errorf("/dev/null is no longer a device")
 	}
 }
+
+// A threads sweep's file says its thread counts in convert's summary.
+func TestConvertThreadSweepSummary(t *testing.T) {
+	dir := t.TempDir()
+	line := func(threads string) string {
+		return "BenchmarkInference/model=m/threads=" + threads + "/batch=1-2 \t 10 \t 200 ns/op \t 1 p50-ns/op \t 2 p95-ns/op \t 3 p99-ns/op \t 100 docs/sec\n"
+	}
+	code, stdout, stderr := runConvert(t, "device: cpu\n"+line("2")+line("1"), "-out-dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if want := filepath.Join(dir, "m", "benchmark.json") + "\tmodel=m\tbatches=1\truns=1\tthreads=2,1\n"; stdout != want {
+		t.Errorf("stdout = %q, want %q", stdout, want)
+	}
+}
