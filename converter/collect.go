@@ -295,7 +295,15 @@ func (c *collector) build(opts Options) {
 		}
 		out.Model, out.Checkpoint = f.Model, f.Checkpoint
 		if fs.threads != benchname.NoThreads {
-			sweeps[key] = append(sweeps[key], sweepFile{fs.threads, all[0].seq, out})
+			order := all[0].seq // input order, unless bench.toml gives the sweep's
+			if opts.Models != nil {
+				if m, ok := opts.Models(name); ok {
+					if i := slices.Index(m.Threads, fs.threads); i >= 0 {
+						order = i - len(m.Threads) // before any count bench.toml does not list
+					}
+				}
+			}
+			sweeps[key] = append(sweeps[key], sweepFile{fs.threads, order, out})
 			continue
 		}
 		c.res.Files[key] = out
@@ -326,16 +334,18 @@ func (c *collector) dropMixedThreads() {
 }
 
 // sweepFile is the file built from one thread count of a threads sweep;
-// first is the input order of its first observation.
+// first orders the counts: bench.toml's order when the configuration
+// lists the count, else the input order of its first observation.
 type sweepFile struct {
 	threads, first int
 	out            *Output
 }
 
 // mergeSweep makes one file of a threads sweep's files (one per thread
-// count): the file of the first thread count (the first in the input,
-// which is the first of bench.toml's list, since the suite runs them in
-// that order), so that its batch_<n> entries, the contract's keys, are
+// count): the file of the first thread count (the first of bench.toml's
+// list when the configuration is given; else the first in the input,
+// which for one run of the suite is the list's first, since it runs them
+// in that order), so that its batch_<n> entries, the contract's keys, are
 // those of one thread count, with a "threads" object that holds every
 // thread count's batch entries, keyed by the count:
 //

@@ -9,6 +9,6 @@ func FromConfig(cfg *config.Config) ModelFunc {
 		if !ok {
 			return Model{}, false
 		}
-		return Model{Name: m.Name, Checkpoint: m.Checkpoint, Output: m.Output}, true
+		return Model{Name: m.Name, Checkpoint: m.Checkpoint, Output: m.Output, Threads: m.Settings.ThreadSweep}, true
 	}
 }

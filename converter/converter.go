@@ -182,6 +182,10 @@ type Model struct {
 	Name       string // real model name
 	Checkpoint string // checkpoint folder
 	Output     string // where its benchmark.json goes
+	// Threads are the thread counts of its threads sweep, in bench.toml
+	// order (the first is the one of the file's batch_<n> entries); nil
+	// without one.
+	Threads []int
 }
 
 // ModelFunc looks a model up by its bench name (the sanitized name in

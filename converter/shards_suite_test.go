@@ -28,6 +28,13 @@ type suiteRun struct {
 // sizes: six cells.
 func newSuiteRun(t *testing.T) *suiteRun {
 	t.Helper()
+	return newSuiteRunThreads(t, "1")
+}
+
+// newSuiteRunThreads is newSuiteRun with intra_op_threads = threads (such
+// as "[1, 2]", a threads sweep).
+func newSuiteRunThreads(t *testing.T, threads string) *suiteRun {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs the suite in child processes")
 	}
@@ -52,7 +59,7 @@ iterations = 3
 warmup = 1
 texts = 3
 max_length = 64
-intra_op_threads = 1
+intra_op_threads = %s
 keep_samples = true
 [[model]]
 name = "tiny-a"
@@ -62,7 +69,7 @@ output = "a/benchmark.json"
 name = "tiny-b"
 checkpoint = %q
 output = "b/benchmark.json"
-`, filepath.Join(root, "data/demo/test_data.json"), ckpt, ckpt)
+`, filepath.Join(root, "data/demo/test_data.json"), threads, ckpt, ckpt)
 	cfg := filepath.Join(dir, "bench.toml")
 	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
 		t.Fatal(err)
@@ -272,5 +279,48 @@ func TestShardsMissingOrTwiceRefused(t *testing.T) {
 	again := Input{Name: "shard-2-again.txt", Data: ins[1].Data}
 	if _, err := s.convert(t, ins[0], ins[1], again, ins[2]); err == nil || !strings.Contains(err.Error(), "shard 2/3 counted twice: 2/3 (shard-2-again.txt, machine box x2), 2/3 (shard-2.txt, machine box x2)") {
 		t.Errorf("shard 2/3 twice: %v", err)
+	}
+}
+
+// A threads sweep's shards (model × threads × batch cells, run as three
+// processes on three machines) merge into the files of one unsplit run:
+// each count's entries under "threads", its own runs, never pooled.
+func TestShardsThreadSweep(t *testing.T) {
+	s := newSuiteRunThreads(t, "[1, 2]")
+	cmd, out := s.start(t, "", "box x2")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("unsplit run: %v\n%s", err, out)
+	}
+	whole, err := s.convert(t, Input{Name: "all.txt", Data: out.Bytes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := s.convert(t, s.shards(t, "box x2", "box x2", "box x2")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(whole) != 2 || len(merged) != 2 {
+		t.Fatalf("files: unsplit %d, merged %d; want 2", len(whole), len(merged))
+	}
+	for name, w := range whole {
+		m := merged[name]
+		ws, wc, err1 := contract.ThreadSweep(w)
+		ms, mc, err2 := contract.ThreadSweep(m)
+		if err1 != nil || err2 != nil || !slices.Equal(wc, []int{1, 2}) || !slices.Equal(mc, wc) {
+			t.Fatalf("%s: counts %v (%v), unsplit %v (%v)", name, mc, err2, wc, err1)
+		}
+		for _, th := range wc {
+			if got, want := slices.Sorted(maps.Keys(ms[th])), slices.Sorted(maps.Keys(ws[th])); !slices.Equal(got, want) || len(got) != 3 {
+				t.Errorf("%s threads %d: batches %v, unsplit %v", name, th, got, want)
+			}
+			for n, b := range ms[th] {
+				if b.Iterations != 3 || b.Runs != 0 {
+					t.Errorf("%s threads %d batch %d: %d iterations, %d runs: pooled or counted twice?", name, th, n, b.Iterations, b.Runs)
+				}
+			}
+		}
+		if !slices.Equal(m.BatchSizes(), w.BatchSizes()) || m.Config[contract.ConfigIntraOpThreads] != "1" {
+			t.Errorf("%s: batches %v (unsplit %v), intra-op-threads %q", name, m.BatchSizes(), w.BatchSizes(), m.Config[contract.ConfigIntraOpThreads])
+		}
 	}
 }

@@ -136,7 +136,7 @@ func measure(stdout, stderr io.Writer, a *runArgs) (err error) {
 		fmt.Fprintf(stderr, "wrote shard %s to %s; merge every shard's file with nerbench convert -out-dir DIR FILES...\n", a.shard, path)
 		return nil
 	}
-	f, err := convert(stderr, gobench.Bytes(), name, ckpt, out)
+	f, err := convert(stderr, gobench.Bytes(), name, ckpt, out, s.ThreadSweep)
 	if err != nil {
 		return err
 	}
@@ -258,14 +258,14 @@ func measureSession(stderr io.Writer, a *runArgs, s config.Settings, threads int
 
 // convert turns one model's results in the Go benchmark format into its
 // benchmark.json, to be written to out, as nerbench convert does.
-func convert(stderr io.Writer, gobench []byte, name, ckpt, out string) (*converter.Output, error) {
+func convert(stderr io.Writer, gobench []byte, name, ckpt, out string, threads []int) (*converter.Output, error) {
 	abs, err := filepath.Abs(ckpt)
 	if err != nil {
 		return nil, err
 	}
 	bench := benchname.Sanitize(name)
 	models := func(b string) (converter.Model, bool) {
-		return converter.Model{Name: name, Checkpoint: abs, Output: out}, b == bench
+		return converter.Model{Name: name, Checkpoint: abs, Output: out, Threads: threads}, b == bench
 	}
 	res, err := converter.Convert([]converter.Input{{Name: "nerbench run", Data: gobench}}, converter.Options{Models: models})
 	for _, w := range res.Warnings {

@@ -134,7 +134,7 @@ func benchmarkCandidates(stderr io.Writer, o selection.Options, s config.Setting
 		fmt.Fprintf(stderr, "select: round %d of %d done (%v)\n", round, rounds, time.Since(start).Round(time.Second))
 	}
 	for _, a := range arms {
-		f, err := convert(stderr, a.gobench.Bytes(), a.name, a.ckpt, a.out)
+		f, err := convert(stderr, a.gobench.Bytes(), a.name, a.ckpt, a.out, nil) // one thread count: the first of a sweep
 		if err != nil {
 			return err
 		}
