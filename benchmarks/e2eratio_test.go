@@ -5,11 +5,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/nerbench/nerbench/benchmarks/config"
-	"github.com/nerbench/nerbench/benchmarks/dataset"
-	"github.com/nerbench/nerbench/benchmarks/engine"
-	"github.com/nerbench/nerbench/benchmarks/runner"
 )
 
 var (
@@ -32,32 +27,7 @@ func BenchmarkE2ERatio(b *testing.B) {
 	if !*e2eRatioOn {
 		b.Skip("a comparison of modes, not a model benchmark: run it with -nerbench.e2e-ratio (make e2e-ratio)")
 	}
-	path, err := ConfigPath("bench.toml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	mc := pickOverheadModel(b, cfg)
-	if _, err := engine.Init(""); err != nil {
-		b.Fatal(err)
-	}
-	defer engine.Shutdown()
-	ds, err := dataset.Load(mc.Settings.TestData)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := runner.Open(mc.Name, mc.Checkpoint, mc.Settings)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer m.Close()
-	enc, err := m.Encode(ds.Texts)
-	if err != nil {
-		b.Fatal(err)
-	}
+	mc, m, enc := loadOverheadModel(b)
 	size := *e2eRatioBatch
 	batches, err := m.Prepare(enc, size)
 	if err != nil {

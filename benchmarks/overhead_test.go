@@ -32,32 +32,7 @@ func BenchmarkOverhead(b *testing.B) {
 	if !*overheadOn {
 		b.Skip("a check of the suite itself, not a model benchmark: run it with -nerbench.overhead (make overhead)")
 	}
-	path, err := ConfigPath("bench.toml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	mc := pickOverheadModel(b, cfg)
-	if _, err := engine.Init(""); err != nil {
-		b.Fatal(err)
-	}
-	defer engine.Shutdown()
-	ds, err := dataset.Load(mc.Settings.TestData)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := runner.Open(mc.Name, mc.Checkpoint, mc.Settings)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer m.Close()
-	enc, err := m.Encode(ds.Texts)
-	if err != nil {
-		b.Fatal(err)
-	}
+	mc, m, enc := loadOverheadModel(b)
 	per := mc.Settings.Iterations
 	const rounds = 6 // A B B A A B: drift hits both sides alike
 	batches, err := m.Prepare(enc, 1)
@@ -101,6 +76,39 @@ func BenchmarkOverhead(b *testing.B) {
 		b.ReportMetric(suiteNs/bareNs, "suite/bare")
 		b.ReportMetric(0, "ns/op")
 	})
+}
+
+// loadOverheadModel loads the model of bench.toml that BenchmarkOverhead
+// and BenchmarkE2ERatio measure (pickOverheadModel), with ONNX Runtime, and
+// tokenizes its test data; everything is freed when b ends.
+func loadOverheadModel(b *testing.B) (config.Model, *runner.Model, *runner.Encoded) {
+	path, err := ConfigPath("bench.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mc := pickOverheadModel(b, cfg)
+	if _, err := engine.Init(""); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = engine.Shutdown() })
+	ds, err := dataset.Load(mc.Settings.TestData)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := runner.Open(mc.Name, mc.Checkpoint, mc.Settings)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = m.Close() })
+	enc, err := m.Encode(ds.Texts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return mc, m, enc
 }
 
 func pickOverheadModel(b *testing.B, cfg *config.Config) config.Model {

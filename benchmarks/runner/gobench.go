@@ -190,31 +190,17 @@ func (e Env) Config() []benchfmt.Config {
 	add(contract.ConfigIntraOpThreads, threads(e.IntraOpThreads))
 	add(contract.ConfigInterOpThreads, threads(e.InterOpThreads))
 	add(contract.ConfigMaxLength, strconv.Itoa(e.MaxLength))
-	batching := e.Batching
-	if batching == "" {
-		batching = "rotate"
+	orDefault := func(v, def string) string {
+		if v == "" {
+			return def
+		}
+		return v
 	}
-	add(contract.ConfigBatching, batching)
-	padding := e.Padding
-	if padding == "" {
-		padding = "longest"
-	}
-	add(contract.ConfigPadding, padding)
-	mode := e.Mode
-	if mode == "" {
-		mode = "inference"
-	}
-	add(contract.ConfigMode, mode)
-	graph := e.GraphOptimization
-	if graph == "" {
-		graph = "all"
-	}
-	add(contract.ConfigGraphOptimization, graph)
-	scenario := e.Scenario
-	if scenario == "" {
-		scenario = "single"
-	}
-	add(contract.ConfigScenario, scenario)
+	add(contract.ConfigBatching, orDefault(e.Batching, "rotate"))
+	add(contract.ConfigPadding, orDefault(e.Padding, "longest"))
+	add(contract.ConfigMode, orDefault(e.Mode, "inference"))
+	add(contract.ConfigGraphOptimization, orDefault(e.GraphOptimization, "all"))
+	add(contract.ConfigScenario, orDefault(e.Scenario, "single"))
 	if e.Commit != "" {
 		add(contract.ConfigCommit, e.Commit)
 	}
