@@ -49,7 +49,6 @@ import (
 	"github.com/nerbench/nerbench/benchmarks/runner"
 	"github.com/nerbench/nerbench/benchmarks/samplefile"
 	"github.com/nerbench/nerbench/benchmarks/shard"
-	"github.com/nerbench/nerbench/benchmarks/stats"
 	"github.com/nerbench/nerbench/benchmarks/workload"
 	"github.com/nerbench/nerbench/internal/contract"
 	"github.com/nerbench/nerbench/internal/interrupt"
@@ -491,137 +490,48 @@ func benchBatch(b *testing.B, m *runner.Model, batches *runner.Batches, keep *sa
 	return r
 }
 
-// benchE2E measures one batch size end to end (mode = "e2e"): each
-// iteration tokenizes a batch's texts, builds its tensors, runs it and
-// decodes its entities, with the next batch tokenized meanwhile
-// (runner.E2E). ns/op and the percentiles are of whole iterations;
-// tokenize-ns/op, infer-ns/op and decode-ns/op are each stage's mean.
+// benchE2E measures one batch size end to end (mode = "e2e"):
+// runner.MeasureE2E with b's loop, so that testing decides the iteration
+// count. ns/op and the percentiles are of whole iterations;
+// tokenize-ns/op, infer-ns/op and decode-ns/op are each stage's mean. It
+// returns the number of timed iterations.
 func benchE2E(b *testing.B, m *runner.Model, enc *runner.Encoded, size int, keep *samplefile.File) int {
-	e, err := m.PrepareE2E(enc, size)
+	n, _ := benchtimeCount()
+	r, err := m.MeasureE2E(enc, size, b, n)
 	if err != nil {
 		b.Fatal(err)
-	}
-	defer func() {
-		if err := e.Close(); err != nil {
-			b.Error(err)
-		}
-	}()
-	for i := range m.Settings.Warmup {
-		if _, err := e.Iterate(i); err != nil {
-			b.Fatalf("warm-up: %v", err)
-		}
-	}
-	n, _ := benchtimeCount()
-	samples := make([]float64, 0, max(n, 1024))
-	var sum runner.Stages
-	for i := m.Settings.Warmup; b.Loop(); i++ {
-		st, err := e.Iterate(i)
-		if err != nil {
-			b.Fatal(err)
-		}
-		samples = append(samples, st.Total)
-		sum.Tokenize += st.Tokenize
-		sum.Infer += st.Infer
-		sum.Decode += st.Decode
-	}
-	k := float64(len(samples))
-	mean := runner.Stages{Tokenize: sum.Tokenize / k, Infer: sum.Infer / k, Decode: sum.Decode / k}
-	r := runner.Result{Model: m.Name, BatchSize: size, Iterations: len(samples),
-		Summary: stats.Summarize(samples, size), MeanTokens: meanTokens(enc, size), Stages: &mean}
-	if rss, err := runner.PeakRSS(); err == nil {
-		r.PeakRSS = float64(rss)
 	}
 	for _, metric := range r.Metrics() {
 		b.ReportMetric(metric.Value, metric.Unit)
 	}
 	if keep != nil {
-		if err := keep.Add(m.Name, size, samples); err != nil {
+		if err := keep.Add(m.Name, size, r.SamplesNs); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return len(samples)
+	return len(r.SamplesNs)
 }
 
-// meanTokens is the mean real tokens per batch of size over the test set.
-func meanTokens(enc *runner.Encoded, size int) float64 {
-	t := 0
-	for _, e := range enc.Encodings {
-		t += e.Len()
-	}
-	return float64(t) * float64(size) / float64(len(enc.Encodings))
-}
-
-// benchOffline measures the offline scenario for one batch size: each
-// b.Loop iteration is one timed pass over every batch of the rotation by
-// S concurrent streams (runner.Offline), the stream counts of
-// offline_streams taking turns in blocks (each after a warm-up pass when
-// warmup > 0). The stream count with the best median docs/sec is reported:
-// its per-batch time (pass ÷ batches) as ns/op and percentiles, docs/sec,
-// and streams. It returns the number of passes of that count and a line
-// with every count's median docs/sec, for the progress output.
+// benchOffline measures the offline scenario for one batch size:
+// runner.MeasureOffline with b's loop, each iteration one pass over every
+// batch of the rotation by S concurrent streams, the stream counts of
+// offline_streams taking turns in blocks of the -benchtime=Nx count (one
+// pass each without it). The stream count with the best median docs/sec
+// is reported: its per-batch time (pass ÷ batches) as ns/op and
+// percentiles, docs/sec, and streams. It returns the number of passes of
+// that count and a line with every count's median docs/sec, for the
+// progress output.
 func benchOffline(b *testing.B, m *runner.Model, enc *runner.Encoded, size int) (int, string) {
-	cands := m.Settings.OfflineStreams
 	n, counted := benchtimeCount()
 	if !counted {
-		n = len(cands)
+		n = len(m.Settings.OfflineStreams)
 	}
-	per := max(1, (n+len(cands)-1)/len(cands))
-	passes := make([][]float64, len(cands)) // per-batch ns of each pass
-	var (
-		off *runner.Offline
-		err error
-	)
-	defer func() {
-		if off != nil {
-			if err := off.Close(); err != nil {
-				b.Error(err)
-			}
-		}
-	}()
-	for i := 0; b.Loop(); i++ {
-		c := min(i/per, len(cands)-1)
-		if off == nil || off.Streams() != cands[c] {
-			b.StopTimer()
-			if off != nil {
-				if err := off.Close(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if off, err = m.PrepareOffline(enc, size, cands[c]); err != nil {
-				b.Fatal(err)
-			}
-			if m.Settings.Warmup > 0 {
-				if _, err := off.Pass(); err != nil {
-					b.Fatalf("warm-up: %v", err)
-				}
-			}
-			b.StartTimer()
-		}
-		d, err := off.Pass()
-		if err != nil {
-			b.Fatal(err)
-		}
-		passes[c] = append(passes[c], float64(d)/float64(off.Batches()))
-	}
-	best, bestRate := -1, 0.0
-	var line []string
-	for c, ps := range passes {
-		if len(ps) == 0 {
-			continue
-		}
-		rate := float64(size) * 1e9 / stats.Summarize(ps, size).MedianNs
-		line = append(line, fmt.Sprintf("%d streams × %d intra-op threads %.4g docs/sec (%d passes)", cands[c], m.StreamThreads(cands[c]), rate, len(ps)))
-		if rate > bestRate {
-			best, bestRate = c, rate
-		}
-	}
-	r := runner.Result{Model: m.Name, BatchSize: size, Iterations: len(passes[best]),
-		Summary: stats.Summarize(passes[best], size), MeanTokens: meanTokens(enc, size), Streams: cands[best]}
-	if rss, err := runner.PeakRSS(); err == nil {
-		r.PeakRSS = float64(rss)
+	r, line, err := m.MeasureOffline(enc, size, n, b)
+	if err != nil {
+		b.Fatal(err)
 	}
 	for _, metric := range r.Metrics() {
 		b.ReportMetric(metric.Value, metric.Unit)
 	}
-	return len(passes[best]), fmt.Sprintf("best %d streams; %s", cands[best], strings.Join(line, ", "))
+	return r.Summary.N, line
 }

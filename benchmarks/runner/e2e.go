@@ -10,6 +10,7 @@ import (
 
 	"github.com/nerbench/nerbench/benchmarks/decode"
 	"github.com/nerbench/nerbench/benchmarks/engine"
+	"github.com/nerbench/nerbench/benchmarks/stats"
 	"github.com/nerbench/nerbench/benchmarks/tokenize"
 	"github.com/nerbench/nerbench/benchmarks/workload"
 )
@@ -202,4 +203,60 @@ func (e *E2E) Close() error {
 	}
 	e.batches = nil
 	return errors.Join(errs...)
+}
+
+// MeasureE2E measures batch size size end to end (mode = "e2e"), as the
+// suite and nerbench run both do: m.Settings.Warmup untimed iterations,
+// then one timed iteration (E2E.Iterate) per loop.Loop(), with no
+// rounding to whole passes. capHint is the expected iteration count (0:
+// unknown), to size the samples. The result's Summary and SamplesNs are of
+// whole iterations, its Stages each stage's mean; it carries the workload
+// fingerprint of the timed texts and the peak resident memory.
+//
+// An error in readying the batch size or in its first iteration is one
+// for which IsFirstRun reports true.
+func (m *Model) MeasureE2E(enc *Encoded, size int, loop Loop, capHint int) (_ Result, err error) {
+	e, err := m.PrepareE2E(enc, size)
+	if err != nil {
+		return Result{}, firstRunError{err}
+	}
+	defer func() { err = errors.Join(err, e.Close()) }()
+	ran := false
+	iterate := func(i int) (Stages, error) {
+		st, err := e.Iterate(i)
+		if err != nil && !ran {
+			err = firstRunError{err}
+		}
+		ran = true
+		return st, err
+	}
+	for i := range m.Settings.Warmup {
+		if _, err := iterate(i); err != nil {
+			return Result{}, fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	samples := make([]float64, 0, min(max(capHint, 1024), 1<<20))
+	var sum Stages
+	for i := m.Settings.Warmup; loop.Loop(); i++ {
+		st, err := iterate(i)
+		if err != nil {
+			return Result{}, err
+		}
+		samples = append(samples, st.Total)
+		sum.Tokenize += st.Tokenize
+		sum.Infer += st.Infer
+		sum.Decode += st.Decode
+	}
+	if len(samples) == 0 {
+		return Result{}, errors.New("no timed iteration")
+	}
+	k := float64(len(samples))
+	mean := Stages{Tokenize: sum.Tokenize / k, Infer: sum.Infer / k, Decode: sum.Decode / k}
+	r := Result{Model: m.Name, BatchSize: size, Iterations: len(samples), SamplesNs: samples,
+		Summary: stats.Summarize(samples, size), MeanTokens: enc.MeanTokens(size), Stages: &mean,
+		Workload: workload.Fingerprint(enc.Texts, size, enc.MaxLength)}
+	if rss, err := PeakRSS(); err == nil {
+		r.PeakRSS = float64(rss)
+	}
+	return r, nil
 }

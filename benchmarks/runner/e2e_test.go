@@ -64,3 +64,27 @@ func TestE2E(t *testing.T) {
 		})
 	}
 }
+
+// MeasureE2E, as the suite and nerbench run call it: a Count loop times
+// exactly that many iterations after the warm-up, and the stages' means
+// fit inside the iterations' mean.
+func TestMeasureE2E(t *testing.T) {
+	ds, err := dataset.Load("../../data/demo/test_data.json")
+	if err != nil {
+		t.Fatalf("%v: run make demo-tiny", err)
+	}
+	s := settings()
+	s.MaxLength, s.Warmup = 64, 2
+	m := open(t, tinyDemoDir(t), s)
+	enc := encode(t, m, ds.Texts[:10])
+	r, err := m.MeasureE2E(enc, 4, Count(5), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Iterations != 5 || len(r.SamplesNs) != 5 || r.Summary.N != 5 || r.Stages == nil || r.Workload == "" || r.MeanTokens <= 0 {
+		t.Fatalf("result %+v", r)
+	}
+	if st := r.Stages; !(st.Tokenize > 0 && st.Infer > 0 && st.Decode > 0) || st.Infer+st.Decode > r.Summary.MeanNs {
+		t.Errorf("stages %+v, mean %v", *st, r.Summary.MeanNs)
+	}
+}

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/nerbench/nerbench/benchmarks/engine"
+	"github.com/nerbench/nerbench/benchmarks/stats"
 	"github.com/nerbench/nerbench/benchmarks/workload"
 )
 
@@ -124,4 +126,92 @@ func (o *Offline) Close() error {
 	}
 	o.streams = nil
 	return errors.Join(errs...)
+}
+
+// MeasureOffline measures the offline scenario for batch size size, as the
+// suite and nerbench run both do: each loop.Loop() iteration is one timed
+// pass over every batch of the rotation by S concurrent streams (Pass),
+// the stream counts of m.Settings.OfflineStreams taking turns in blocks of
+// ⌈total ÷ counts⌉ passes (each count after an untimed warm-up pass when
+// warmup > 0), where total is the expected number of iterations (the
+// suite's -benchtime=Nx, nerbench run's --iterations). The stream count
+// with the best median docs/sec is reported: its per-batch time (pass ÷
+// batches) as the Summary, and Streams. Iterations counts every timed
+// pass of every count, as testing's b.N does. line says every count's
+// median docs/sec, for the progress output.
+//
+// An error in readying the first stream count or in its first pass is
+// one for which IsFirstRun reports true.
+func (m *Model) MeasureOffline(enc *Encoded, size, total int, loop Loop) (r Result, line string, err error) {
+	cands := m.Settings.OfflineStreams
+	if len(cands) == 0 {
+		return Result{}, "", errors.New("no stream counts (offline_streams)")
+	}
+	per := max(1, (total+len(cands)-1)/len(cands))
+	passes := make([][]float64, len(cands)) // per-batch ns of each pass
+	var off *Offline
+	defer func() {
+		if off != nil {
+			err = errors.Join(err, off.Close())
+		}
+	}()
+	ran, n := false, 0
+	first := func(err error) error {
+		if !ran {
+			return firstRunError{err}
+		}
+		return err
+	}
+	for i := 0; loop.Loop(); i++ {
+		c := min(i/per, len(cands)-1)
+		if off == nil || off.Streams() != cands[c] {
+			loop.StopTimer()
+			if off != nil {
+				err := off.Close()
+				off = nil
+				if err != nil {
+					return Result{}, "", err
+				}
+			}
+			if off, err = m.PrepareOffline(enc, size, cands[c]); err != nil {
+				return Result{}, "", first(err)
+			}
+			if m.Settings.Warmup > 0 {
+				if _, err := off.Pass(); err != nil {
+					return Result{}, "", fmt.Errorf("warm-up: %w", first(err))
+				}
+				ran = true
+			}
+			loop.StartTimer()
+		}
+		d, err := off.Pass()
+		if err != nil {
+			return Result{}, "", first(err)
+		}
+		ran = true
+		n++
+		passes[c] = append(passes[c], float64(d)/float64(off.Batches()))
+	}
+	best, bestRate := -1, 0.0
+	var counts []string
+	for c, ps := range passes {
+		if len(ps) == 0 {
+			continue
+		}
+		rate := float64(size) * 1e9 / stats.Summarize(ps, size).MedianNs
+		counts = append(counts, fmt.Sprintf("%d streams × %d intra-op threads %.4g docs/sec (%d passes)", cands[c], m.StreamThreads(cands[c]), rate, len(ps)))
+		if best < 0 || rate > bestRate {
+			best, bestRate = c, rate
+		}
+	}
+	if best < 0 {
+		return Result{}, "", errors.New("no timed pass")
+	}
+	r = Result{Model: m.Name, BatchSize: size, Iterations: n,
+		Summary: stats.Summarize(passes[best], size), MeanTokens: enc.MeanTokens(size), Streams: cands[best],
+		Workload: workload.Fingerprint(enc.Texts, size, enc.MaxLength)}
+	if rss, err := PeakRSS(); err == nil {
+		r.PeakRSS = float64(rss)
+	}
+	return r, fmt.Sprintf("best %d streams; %s", cands[best], strings.Join(counts, ", ")), nil
 }

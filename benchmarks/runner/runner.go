@@ -181,6 +181,17 @@ type Encoded struct {
 	MaxLength int
 }
 
+// MeanTokens is the mean number of real tokens per batch of size over
+// the timed texts (the end-to-end mode and the offline scenario report it
+// as tokens/op).
+func (enc *Encoded) MeanTokens(size int) float64 {
+	t := 0
+	for _, e := range enc.Encodings {
+		t += e.Len()
+	}
+	return float64(t) * float64(size) / float64(len(enc.Encodings))
+}
+
 // Encode tokenizes the timed texts of the test set texts (all of them, or
 // the Settings.Texts that workload.Subset picks) with special tokens,
 // truncated to m.MaxLength, on all cores (GOMAXPROCS).
