@@ -5,6 +5,7 @@ package main
 // off. This file holds what needs no cgo: its flags.
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -53,6 +54,24 @@ func (l *threadList) Set(s string) error {
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 0 {
 			return fmt.Errorf("%q is not a thread count (want an integer ≥ 0; 0 lets ONNX Runtime choose)", f)
+		}
+		*l = append(*l, n)
+	}
+	return nil
+}
+
+// streamList is the --offline-streams flag: stream counts, "1,2",
+// repeated, or after expandListArgs "1 2", as offline_streams = [1, 2] in
+// bench.toml; Settings.Validate checks them as it checks the key.
+type streamList []int
+
+func (l *streamList) String() string { return (*intList)(l).String() }
+
+func (l *streamList) Set(s string) error {
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return fmt.Errorf("%q is not a stream count (want an integer ≥ 1)", f)
 		}
 		*l = append(*l, n)
 	}
@@ -113,9 +132,10 @@ type runFlags struct {
 	shard, durations, machine                                       string
 	batchSizes                                                      intList
 	intra                                                           threadList
+	streams                                                         streamList
 	iterations, warmup, texts, maxLength, inter                     int
 	keepSamples                                                     bool
-	batching, padding, graph                                        string
+	batching, padding, graph, mode, scenario                        string
 }
 
 // runArgs is what the run command's flags ask for.
@@ -149,13 +169,16 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	fs.StringVar(&f.format, "format", "table", "what to print on stdout: table, gobench (Go benchmark format, for benchstat and nerbench convert) or json")
 	fs.StringVar(&f.batching, "batching", def.Batching, "rotate (batch k takes texts k·b…) or sorted (texts grouped by token length, batches in a fixed shuffled order)")
 	fs.StringVar(&f.padding, "padding", def.Padding, "longest (each batch padded to its longest text) or max_length")
+	fs.StringVar(&f.mode, "mode", def.Mode, "what one iteration times: inference (Session.Run on a batch built beforehand) or e2e (tokenize the batch's texts, run it and decode its entities; also reports each stage's mean), as mode in bench.toml")
+	fs.StringVar(&f.scenario, "scenario", def.Scenario, "single (one batch at a time, each timed) or offline (throughput: each iteration is one pass over the texts by several concurrent streams; the best docs/sec is reported with its stream count), as scenario in bench.toml")
+	fs.Var(&f.streams, "offline-streams", "stream counts --scenario offline tries, each ≥ 1 and listed once: 1 2 or 1,2, as offline_streams in bench.toml (default 1,2)")
 	fs.StringVar(&f.graph, "graph-optimization", def.GraphOptimization, "ONNX Runtime graph optimization level: all, extended, basic or disabled")
 	fs.StringVar(&f.memoryLimit, "memory-limit", "", "most memory the batches of one batch size may take, such as 8G (default: half the available memory)")
 	fs.BoolVar(&f.keepSamples, "keep-samples", false, "keep per-iteration latencies in benchmark.json (samples_ms), and in the samples file beside it (<output>.samples.jsonl)")
 	fs.StringVar(&f.shard, "shard", "", "measure only shard `i/n` of the batch sizes (split by expected cost), and write its Go benchmark output beside --output for nerbench convert to merge")
 	fs.StringVar(&f.durations, "shard-durations", "", "Go benchmark output `file` of a previous run: split the shards by its durations")
 	fs.StringVar(&f.machine, "machine", "", "machine `label` recorded with the results (default: the CPU model and core count, and the GPU)")
-	if err := fs.Parse(expandListArgs(args, "batch-sizes", "intra-op-threads")); err != nil {
+	if err := fs.Parse(expandListArgs(args, "batch-sizes", "intra-op-threads", "offline-streams")); err != nil {
 		return nil, flagError(err)
 	}
 	if fs.NArg() > 0 {
@@ -186,11 +209,25 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 		s.IntraOpThreads, s.ThreadSweep = f.intra[0], []int(f.intra)
 	}
 	s.Batching, s.Padding, s.GraphOptimization = f.batching, f.padding, f.graph
+	s.Mode, s.Scenario = f.mode, f.scenario
 	if len(f.batchSizes) > 0 {
 		s.BatchSizes = f.batchSizes
 	}
+	if f.streams != nil {
+		s.OfflineStreams = f.streams
+	}
 	if err := s.Validate(); err != nil {
-		return nil, usageError("%v", err)
+		return nil, usageError("%v", settingsFlagError(err))
+	}
+	if f.streams != nil && s.Scenario != "offline" {
+		return nil, usageError("--offline-streams needs --scenario offline")
+	}
+	if s.KeepSamples && s.Scenario == "offline" {
+		return nil, usageError("--keep-samples with --scenario offline: the offline scenario keeps no per-iteration samples")
+	}
+	if s.Mode == "e2e" && s.Scenario == "offline" {
+		// The suite would time inference alone and label it e2e.
+		return nil, usageError("--mode e2e with --scenario offline: the offline scenario times inference only; use one or the other")
 	}
 	if f.name == "" {
 		f.name = defaultName(f.checkpoint)
@@ -219,6 +256,20 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 		}
 	}
 	return a, nil
+}
+
+// settingsFlagError rewrites the problems of Settings.Validate, each
+// "key: message" with its bench.toml key, as "--flag: message" with the
+// run command's flag for that key (offline_streams: --offline-streams):
+// the suite's message, naming the flag that set the value.
+func settingsFlagError(err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		if key, msg, ok := strings.Cut(l, ": "); ok && !strings.ContainsAny(key, " .") {
+			lines[i] = "--" + strings.ReplaceAll(key, "_", "-") + ": " + msg
+		}
+	}
+	return errors.New(strings.Join(lines, "\n"))
 }
 
 // defaultName names a model after its trial folder: ".../trial_3/checkpoint"

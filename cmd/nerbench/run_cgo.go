@@ -197,7 +197,7 @@ func measureSession(stderr io.Writer, a *runArgs, s config.Settings, threads int
 		return err
 	}
 	env.ORTVersion, env.Device, env.Commit, env.SamplesFile = version, m.Session.Device, runner.GitCommit(), samples.Path()
-	env.Batching, env.Padding, env.GraphOptimization = s.Batching, s.Padding, s.GraphOptimization
+	env.Batching, env.Padding, env.Mode, env.GraphOptimization, env.Scenario = s.Batching, s.Padding, s.Mode, s.GraphOptimization, s.Scenario
 	machine, err := shard.Machine(a.machine, m.Session.Device)
 	if err != nil {
 		return usageError("%v", err)
@@ -209,28 +209,19 @@ func measureSession(stderr io.Writer, a *runArgs, s config.Settings, threads int
 	cfg = append(cfg, shard.Config(plan, a.shard, machine)...)
 	for _, size := range s.BatchSizes {
 		start := time.Now()
-		bs, err := m.Prepare(enc, size)
-		if err != nil {
-			return usageError("%v", err) // a model or batch size that cannot run, or too much memory
+		var r runner.Result
+		switch {
+		case s.Scenario == "offline":
+			r, err = measureOffline(stderr, m, enc, size, label)
+		case s.Mode == "e2e":
+			r, err = measureE2E(stderr, m, enc, size)
+		default:
+			r, err = measureInference(stderr, m, enc, size, label)
 		}
-		// A model that fails a first, untimed run cannot run this input:
-		// bad input, exit 2. A failure after it is a failed benchmark.
-		if err := bs.Run(0); err != nil {
-			return usageError("model %s, batch size %d: %v", name, size, errors.Join(err, bs.Close()))
-		}
-		fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations (whole passes of %d batches)\n", size,
-			workload.RoundUp(s.Warmup, bs.Len()), workload.RoundUp(s.Iterations, bs.Len()), bs.Len())
-		prog := runner.NewProgress(stderr, fmt.Sprintf("model %s batch %d", label, size), 0)
-		r, err := runner.MeasureProgress(bs, s.Warmup, s.Iterations, prog)
-		err = errors.Join(err, bs.Close())
 		if err != nil {
 			return err
 		}
-		r.Model = name
-		if rss, err := runner.PeakRSS(); err == nil {
-			r.PeakRSS = float64(rss)
-		}
-		fmt.Fprintf(stderr, "batch %d: mean %.2f ms (%v)\n", size, mean.JSONValue(r.Summary.MeanNs), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stderr, "batch %d: mean %.2f ms%s (%v)\n", size, mean.JSONValue(r.Summary.MeanNs), stageMeans(r), time.Since(start).Round(time.Millisecond))
 		for _, w := range r.Warnings() {
 			fmt.Fprintf(stderr, "warning: batch %d: %s\n", size, w)
 		}
@@ -239,7 +230,7 @@ func measureSession(stderr io.Writer, a *runArgs, s config.Settings, threads int
 		if err := bw.Write(rec); err != nil {
 			return err
 		}
-		if samples != nil {
+		if samples != nil && r.SamplesNs != nil { // the offline scenario keeps none, as in the suite
 			if err := samples.Add(name, size, r.SamplesNs); err != nil {
 				return err
 			}
@@ -254,6 +245,80 @@ func measureSession(stderr io.Writer, a *runArgs, s config.Settings, threads int
 	}
 
 	return nil
+}
+
+// measureInference measures one batch size in mode inference, scenario
+// single: Session.Run alone on batches built beforehand, warm-up and timed
+// iterations in whole passes (runner.MeasureProgress).
+func measureInference(stderr io.Writer, m *runner.Model, enc *runner.Encoded, size int, label string) (runner.Result, error) {
+	s := m.Settings
+	bs, err := m.Prepare(enc, size)
+	if err != nil {
+		return runner.Result{}, usageError("%v", err) // a model or batch size that cannot run, or too much memory
+	}
+	// A model that fails a first, untimed run cannot run this input:
+	// bad input, exit 2. A failure after it is a failed benchmark.
+	if err := bs.Run(0); err != nil {
+		return runner.Result{}, usageError("model %s, batch size %d: %v", m.Name, size, errors.Join(err, bs.Close()))
+	}
+	fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed iterations (whole passes of %d batches)\n", size,
+		workload.RoundUp(s.Warmup, bs.Len()), workload.RoundUp(s.Iterations, bs.Len()), bs.Len())
+	prog := runner.NewProgress(stderr, fmt.Sprintf("model %s batch %d", label, size), 0)
+	r, err := runner.MeasureProgress(bs, s.Warmup, s.Iterations, prog)
+	err = errors.Join(err, bs.Close())
+	if err != nil {
+		return runner.Result{}, err
+	}
+	r.Model = m.Name
+	if rss, err := runner.PeakRSS(); err == nil {
+		r.PeakRSS = float64(rss)
+	}
+	return r, nil
+}
+
+// measureE2E measures one batch size end to end (--mode e2e) as the suite
+// does (runner.MeasureE2E): --warmup untimed and --iterations timed
+// iterations, as the suite's -benchtime=Nx times N, not rounded to whole
+// passes.
+func measureE2E(stderr io.Writer, m *runner.Model, enc *runner.Encoded, size int) (runner.Result, error) {
+	s := m.Settings
+	fmt.Fprintf(stderr, "batch %d: %d warm-up + %d timed end-to-end iterations (tokenize, run, decode)\n", size, s.Warmup, s.Iterations)
+	r, err := m.MeasureE2E(enc, size, runner.Count(s.Iterations), s.Iterations)
+	if runner.IsFirstRun(err) {
+		return r, usageError("model %s, batch size %d: %v", m.Name, size, err) // bad input, as a failing first inference run
+	}
+	return r, err
+}
+
+// measureOffline measures one batch size in the offline scenario
+// (--scenario offline) as the suite does (runner.MeasureOffline):
+// --iterations timed passes over the texts, shared out among the stream
+// counts of --offline-streams in turn.
+func measureOffline(stderr io.Writer, m *runner.Model, enc *runner.Encoded, size int, label string) (runner.Result, error) {
+	s := m.Settings
+	warm := ""
+	if s.Warmup > 0 {
+		warm = ", each count after a warm-up pass"
+	}
+	fmt.Fprintf(stderr, "batch %d: %d timed passes over %d texts, shared out among %s streams in turn%s\n",
+		size, s.Iterations, len(enc.Texts), (*intList)(&s.OfflineStreams), warm)
+	r, line, err := m.MeasureOffline(enc, size, s.Iterations, runner.Count(s.Iterations))
+	if runner.IsFirstRun(err) {
+		return r, usageError("model %s, batch size %d: %v", m.Name, size, err)
+	}
+	if err != nil {
+		return r, err
+	}
+	fmt.Fprintf(stderr, "offline model %s batch %d: %s\n", label, size, line)
+	return r, nil
+}
+
+// stageMeans is the e2e stages' means for the progress line, or "".
+func stageMeans(r runner.Result) string {
+	if r.Stages == nil {
+		return ""
+	}
+	return fmt.Sprintf(" end to end; stages tokenize %.2f, infer %.2f, decode %.2f ms", mean.JSONValue(r.Stages.Tokenize), mean.JSONValue(r.Stages.Infer), mean.JSONValue(r.Stages.Decode))
 }
 
 // convert turns one model's results in the Go benchmark format into its
@@ -297,23 +362,44 @@ func printTable(w io.Writer, name string, f *contract.File) {
 	}
 }
 
-// printBatches prints the table of printTable for one set of batches.
+// printBatches prints the table of printTable for one set of batches: the
+// metrics every batch entry holds, and, where the batches have them, the
+// end-to-end stages' means (--mode e2e) and the stream count of the best
+// throughput (--scenario offline).
 func printBatches(w io.Writer, title string, batches map[int]*contract.Batch) {
 	fmt.Fprintf(w, "Benchmark results: %s\n", title)
+	var cols []contract.Metric
+	for _, m := range contract.Metrics() {
+		shown := m.Required
+		if slices.Contains(modeMetrics, m.Key) {
+			for _, b := range batches {
+				if _, ok := b.Metric(m.Key); ok {
+					shown = true
+				}
+			}
+		}
+		if shown {
+			cols = append(cols, m)
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	var head strings.Builder
 	head.WriteString("batch\t")
-	for _, m := range contract.Metrics() {
-		if m.Required {
-			head.WriteString(m.Label + "\t")
-		}
+	for _, m := range cols {
+		head.WriteString(m.Label + "\t")
 	}
 	fmt.Fprintln(tw, head.String()+"iterations\t")
 	for _, n := range slices.Sorted(maps.Keys(batches)) {
 		b := batches[n]
 		row := strconv.Itoa(n) + "\t"
-		for _, m := range contract.Metrics() {
-			if v, _ := b.Metric(m.Key); m.Required {
+		for _, m := range cols {
+			v, ok := b.Metric(m.Key)
+			switch {
+			case !ok:
+				row += "-\t"
+			case m.Key == contract.KeyStreams:
+				row += strconv.FormatFloat(v, 'f', -1, 64) + "\t"
+			default:
 				row += strconv.FormatFloat(v, 'f', 2, 64) + "\t"
 			}
 		}
@@ -321,6 +407,10 @@ func printBatches(w io.Writer, title string, batches map[int]*contract.Batch) {
 	}
 	tw.Flush()
 }
+
+// modeMetrics are the metrics printBatches adds to the table when the
+// batches hold them: the end-to-end stages and the offline stream count.
+var modeMetrics = []string{contract.KeyTokenize, contract.KeyInfer, contract.KeyDecode, contract.KeyStreams}
 
 func failureList(fs []converter.Failure) string {
 	s := make([]string, len(fs))
