@@ -487,11 +487,11 @@ func speedSource(cands []*Candidate) (string, string) {
 	switch {
 	case len(bench)+len(paramsOnly) == 0:
 		return SourceNone, fmt.Sprintf("no speed data: %s no usable benchmark.json and no countable model (model.onnx or config.json)",
-			list(nothing, "has", "have"))
+			list(nothing, "has", "have")) + missingText(cands)
 	case len(paramsOnly) == 0:
 		if len(nothing) > 0 {
 			return SourceBenchmark, fmt.Sprintf("%s no speed data (no usable benchmark.json, no countable model) and cannot be shown faster",
-				list(nothing, "has", "have"))
+				list(nothing, "has", "have")) + missingText(cands)
 		}
 		return SourceBenchmark, ""
 	}
