@@ -43,6 +43,7 @@
 //	relative = true
 //	min_accuracy_gain = 0.005
 //	output = "outputs/selection.json"
+//	threads = "best"            # a threads sweep's count: 2, "best" or "first" (default)
 //
 // Relative paths are relative to the folder of bench.toml and are made
 // absolute. A model's output defaults to benchmark.json next to its
@@ -254,6 +255,11 @@ type Selection struct {
 	Relative          bool     // relative, default true
 	MinAccuracyGain   *float64 // min_accuracy_gain, nil when not set
 	Output            string   // output, an absolute path ("" when not set)
+	// Threads (threads) is the thread count of a threads sweep's
+	// benchmark.json that latencies are read at: a count such as "2"
+	// (written 2), "best" (each trial's fastest count) or "first" (the
+	// sweep's first count); "" when not set, which is "first".
+	Threads string
 }
 
 // DefaultSelection returns the [selection] settings used where bench.toml

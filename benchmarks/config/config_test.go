@@ -273,7 +273,7 @@ func TestLoadErrors(t *testing.T) {
 			`bench.toml:12: model "a": sub: unknown key; remove it (the keys here are name, checkpoint, output, test_data, batch_sizes, iterations, warmup, texts, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams)`,
 			`bench.toml:15: check.iterations: unknown key here; it belongs in a [[model]] table or the top of the file (before any table)`,
 			`bench.toml:16: check.thresold: unknown key; did you mean "threshold"?`,
-			`bench.toml:18: selection.hpo: unknown key; remove it (the keys here are hpo_dir, metric, goal, accuracy_threshold, relative, min_accuracy_gain, output)`,
+			`bench.toml:18: selection.hpo: unknown key; remove it (the keys here are hpo_dir, metric, goal, accuracy_threshold, relative, min_accuracy_gain, output, threads)`,
 			`bench.toml:19: other: unknown key; remove it (the keys here are test_data, batch_sizes, iterations, warmup, texts, max_length, device, intra_op_threads, inter_op_threads, keep_samples, batching, padding, mode, graph_optimization, scenario, offline_streams, model, check, selection)`,
 		}},
 		{"bad global values", "test_data = \"data/test.json\"\nbatch_sizes = [0, 8, -1, 8, 8]\niterations = 0\nwarmup = -1\nmax_length = 0\ndevice = \"gpu\"\nintra_op_threads = -2\ninter_op_threads = -1\n", []string{
@@ -703,6 +703,27 @@ func TestBoundsAndOutputs(t *testing.T) {
 		want := strings.ReplaceAll(c.want, "DIR", dir)
 		if err == nil || err.Error() != want {
 			t.Errorf("Load:\n%v\nwant:\n%s", err, want)
+		}
+	}
+}
+
+// [selection] threads: a thread count (kept as its decimal string),
+// "best" or "first"; anything else is an error naming the key.
+func TestSelectionThreads(t *testing.T) {
+	for in, want := range map[string]string{"": "", "threads = 2": "2", "threads = 0": "0", `threads = "best"`: "best", `threads = "first"`: "first"} {
+		c, err := ParseTables("bench.toml", []byte("[selection]\n"+in+"\n"))
+		if err != nil || c.Selection.Threads != want {
+			t.Errorf("%q: threads %q, %v; want %q", in, c.Selection.Threads, err, want)
+		}
+	}
+	for in, want := range map[string]string{
+		`threads = "fastest"`: `bench.toml:2: selection.threads: want a thread count of the sweep such as 2, "best" or "first", got the string "fastest"`,
+		"threads = -1":        "bench.toml:2: selection.threads: -1 is not a valid number of threads",
+		"threads = [1, 2]":    "bench.toml:2: selection.threads: want a thread count of the sweep",
+	} {
+		_, err := ParseTables("bench.toml", []byte("[selection]\n"+in+"\n"))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v; want %q", in, err, want)
 		}
 	}
 }

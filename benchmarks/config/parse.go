@@ -87,6 +87,10 @@ type threadCounts struct {
 	sweep *[]int
 }
 
+// selectionThreads is the destination of [selection] threads: a whole
+// number ≥ 0 (kept as its decimal string), "best" or "first".
+type selectionThreads struct{ dst *string }
+
 func settingFields(s *Settings) []field {
 	return []field{
 		{"test_data", path{&s.TestData, "file"}}, {"batch_sizes", &s.BatchSizes},
@@ -117,6 +121,7 @@ func selectionFields(s *Selection) []field {
 		{"hpo_dir", path{&s.HPODir, ""}}, {"metric", nonEmpty{&s.Metric, `want the name of a metric, such as "eval_f1"`}},
 		{"goal", &s.Goal}, {"accuracy_threshold", &s.AccuracyThreshold}, {"relative", &s.Relative},
 		{"min_accuracy_gain", &s.MinAccuracyGain}, {"output", path{&s.Output, ""}},
+		{"threads", selectionThreads{&s.Threads}},
 	}
 }
 
@@ -297,6 +302,21 @@ func decodeTable[T any](p *parser, t map[string]toml.Primitive, l loc, table str
 // type, an empty string or path, and a path that is not there.
 func (p *parser) decode(v toml.Primitive, dst any, l loc) bool {
 	switch d := dst.(type) {
+	case selectionThreads:
+		var n int
+		if p.md.PrimitiveDecode(v, &n) == nil {
+			*d.dst = strconv.Itoa(n)
+			return true
+		}
+		var s string
+		if p.md.PrimitiveDecode(v, &s) == nil && (s == "best" || s == "first") {
+			*d.dst = s
+			return true
+		}
+		var raw any
+		_ = p.md.PrimitiveDecode(v, &raw)
+		p.fail(l, `want a thread count of the sweep such as 2, "best" or "first", got %s`, describe(raw))
+		return false
 	case threadCounts:
 		var n int
 		if p.md.PrimitiveDecode(v, &n) == nil {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -82,6 +83,12 @@ var selectionChecks = []keyCheck[Selection]{
 	{"goal", func(s *Selection) []string { return oneOf(s.Goal, Goals, "a goal") }},
 	{"accuracy_threshold", func(s *Selection) []string { return checkFinite(s.AccuracyThreshold) }},
 	{"min_accuracy_gain", func(s *Selection) []string { return checkFinite(s.MinAccuracyGain) }},
+	{"threads", func(s *Selection) []string {
+		if n, err := strconv.Atoi(s.Threads); err == nil {
+			return checkThreads(n)
+		}
+		return nil
+	}},
 }
 
 func checkBatchSizes(sizes []int) []string {

@@ -13,7 +13,17 @@
 //     text × layers, all whole numbers: layers from config.json
 //     (num_hidden_layers, n_layers or num_layers; 12 when it says none),
 //     tokens per text estimated from the test data's words (1.3 tokens a
-//     word plus 2 special tokens, at most max_length);
+//     word plus 2 special tokens, at most max_length, in hundredths); in a
+//     threads sweep, divided by the cell's intra-op thread count t ≥ 2
+//     (rounded to the nearest whole number, half up, in integer
+//     arithmetic), so that a cell at 1 thread costs about twice the same
+//     cell at 2. Cells without a sweep, and sweep cells at 0 (ONNX
+//     Runtime's choice) or 1 thread, keep the undivided cost, so plans
+//     without a sweep are those of before. The count is not capped by the
+//     number of cores: that would make the plan depend on the machine that
+//     computes it, and every shard's machine must compute the same plan; a
+//     count above the measuring machine's cores is therefore estimated as
+//     faster than it will run;
 //   - with the durations of a previous run (its Go benchmark output), a
 //     cell's cost is its measured time (ns/op × iterations, the mean over
 //     the runs); cells the file lacks are estimated as above, scaled by the
@@ -201,6 +211,24 @@ func New(cfg *config.Config, n int, durations map[string]float64) (*Plan, error)
 		}
 	}
 	p.Cells = cells
+	p.Shards = assign(cells, n)
+	for s := range p.Shards {
+		line := len(contract.ConfigShardCells) + 2
+		for _, c := range p.Shards[s] {
+			line += len(cells[c].ID()) + 1
+		}
+		if line > MaxLine {
+			return nil, fmt.Errorf("shard %d/%d would list its %d cells on a line of %d bytes, longer than the Go benchmark format reads (%d): use more shards", s+1, n, len(p.Shards[s]), line, MaxLine)
+		}
+	}
+	p.ID = planID(p)
+	return p, nil
+}
+
+// assign spreads cells over n shards by the longest-processing-time rule
+// (see the package documentation): per shard, its cells' places in cells,
+// ascending.
+func assign(cells []Cell, n int) [][]int {
 	order := make([]int, len(cells))
 	for i := range order {
 		order[i] = i
@@ -215,7 +243,7 @@ func New(cfg *config.Config, n int, durations map[string]float64) (*Plan, error)
 		return a - b
 	})
 	load := make([]int64, n)
-	p.Shards = make([][]int, n)
+	shards := make([][]int, n)
 	for _, c := range order {
 		s := 0
 		for j := 1; j < n; j++ {
@@ -224,20 +252,12 @@ func New(cfg *config.Config, n int, durations map[string]float64) (*Plan, error)
 			}
 		}
 		load[s] += cells[c].Cost
-		p.Shards[s] = append(p.Shards[s], c)
+		shards[s] = append(shards[s], c)
 	}
-	for s := range p.Shards {
-		slices.Sort(p.Shards[s])
-		line := len(contract.ConfigShardCells) + 2
-		for _, c := range p.Shards[s] {
-			line += len(cells[c].ID()) + 1
-		}
-		if line > MaxLine {
-			return nil, fmt.Errorf("shard %d/%d would list its %d cells on a line of %d bytes, longer than the Go benchmark format reads (%d): use more shards", s+1, n, len(p.Shards[s]), line, MaxLine)
-		}
+	for s := range shards {
+		slices.Sort(shards[s])
 	}
-	p.ID = planID(p)
-	return p, nil
+	return shards
 }
 
 // MaxLine is the longest shard-cells line a plan may print: benchfmt reads
@@ -443,8 +463,25 @@ func estimates(cfg *config.Config) func(Cell) int64 {
 	}
 	return func(c Cell) int64 {
 		s := byName[c.Model]
-		return max(1, int64(s.Warmup+s.Iterations)*int64(c.Batch)*tokens[c.Model]*layers[c.Model])
+		return max(1, perThreads(int64(s.Warmup+s.Iterations)*int64(c.Batch)*tokens[c.Model]*layers[c.Model], c.Threads))
 	}
+}
+
+// perThreads divides the cost of a cell by its intra-op thread count
+// threads, rounded half up, in integers (the same on every machine); a
+// count below 2 (benchname.NoThreads without a sweep, 0 for ONNX
+// Runtime's choice, 1) leaves cost as it is. The count is deliberately not
+// capped by this machine's cores: see the package documentation.
+func perThreads(cost int64, threads int) int64 {
+	if threads < 2 {
+		return cost
+	}
+	t := int64(threads)
+	q, r := cost/t, cost%t
+	if 2*r >= t {
+		q++
+	}
+	return q
 }
 
 // numLayers reads the number of layers from a checkpoint's config.json:

@@ -291,3 +291,111 @@ func mustMatrix(t *testing.T, cfg *config.Config) string {
 	_, m := Matrix(cfg)
 	return m
 }
+
+// Plans without a sweep are those of before the thread count entered the
+// cost: these costs and plan fingerprints were computed before it did.
+func TestPlanWithoutSweepUnchanged(t *testing.T) {
+	want := []int64{198000, 1584000, 3168000, 594000, 4752000, 9504000, 1188000, 9504000, 19008000}
+	for extra, id := range map[string]string{"": "a7fcbd3999c51b12", "intra_op_threads = 4": "e185fa34cd0d872e", "intra_op_threads = [4]": "e185fa34cd0d872e"} {
+		p, err := New(testConfig(t, extra), 3, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var costs []int64
+		for _, c := range p.Cells {
+			costs = append(costs, c.Cost)
+		}
+		if !slices.Equal(costs, want) || p.ID != id || !slices.EqualFunc(p.Shards, [][]int{{8}, {4, 5, 6}, {0, 1, 2, 3, 7}}, slices.Equal) {
+			t.Errorf("%q: costs %v, plan %s %v; want %v, %s", extra, costs, p.ID, p.Shards, want, id)
+		}
+	}
+}
+
+// In a threads sweep a cell's estimate is divided by its thread count: at
+// 1 thread (and at 0, ONNX Runtime's choice) it is the cost without a
+// sweep, at 2 half of it, at 4 a quarter, rounded half up.
+func TestThreadSweepCost(t *testing.T) {
+	plain, err := New(testConfig(t, ""), 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]int64{}
+	for _, c := range plain.Cells {
+		base[c.Bench+"/"+strconv.Itoa(c.Batch)] = c.Cost
+	}
+	p, err := New(testConfig(t, "intra_op_threads = [0, 1, 2, 4]"), 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p.Cells {
+		b := base[c.Bench+"/"+strconv.Itoa(c.Batch)]
+		want := b
+		if c.Threads >= 2 {
+			want = (2*b + int64(c.Threads)) / (2 * int64(c.Threads))
+		}
+		if c.Cost != want {
+			t.Errorf("%s costs %d, want %d (%d without a sweep)", c.ID(), c.Cost, want, b)
+		}
+	}
+	for cost, want := range map[[2]int64]int64{{10, 2}: 5, {11, 2}: 6, {9, 4}: 2, {10, 4}: 3, {7, 1}: 7, {7, 0}: 7, {7, -1}: 7} {
+		if got := perThreads(cost[0], int(cost[1])); got != want {
+			t.Errorf("perThreads(%d, %d) = %d, want %d", cost[0], cost[1], got, want)
+		}
+	}
+}
+
+// One model at batch 1, swept over 1, 2 and 4 threads, in 2 shards: by
+// the thread-aware costs (C, C/2, C/4) the 1-thread cell gets a shard of
+// its own and the 2- and 4-thread cells share the other; with the
+// undivided costs (C, C, C) the 1- and 4-thread cells would share one.
+func TestThreadSweepPlan(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"data.json":        `["one two three four", "five six seven eight nine ten"]`,
+		"bert/config.json": `{"num_hidden_layers": 12}`,
+		"bench.toml":       "test_data = \"data.json\"\nbatch_sizes = [1]\nintra_op_threads = [1, 2, 4]\n[[model]]\nname = \"bert\"\ncheckpoint = \"bert\"\n",
+	}
+	for rel, content := range files {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := config.LoadTables(filepath.Join(dir, "bench.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(cfg, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(s Spec) string {
+		var out []string
+		for _, c := range p.Of(s) {
+			out = append(out, c.ID())
+		}
+		return strings.Join(out, " ")
+	}
+	if a, b := ids(Spec{1, 2}), ids(Spec{2, 2}); a != "model=bert/threads=1/batch=1" || b != "model=bert/threads=2/batch=1 model=bert/threads=4/batch=1" {
+		t.Errorf("shards %q and %q", a, b)
+	}
+	if c1, c2 := p.Cost(Spec{1, 2}), p.Cost(Spec{2, 2}); c1 != 2*p.Cells[1].Cost || c2 != p.Cells[1].Cost+p.Cells[2].Cost || c1 != 4*p.Cells[2].Cost {
+		t.Errorf("costs %d and %d of cells %+v", c1, c2, p.Cells)
+	}
+	undivided := slices.Clone(p.Cells)
+	for i := range undivided {
+		undivided[i].Cost = p.Cells[0].Cost
+	}
+	if old := assign(undivided, 2); !slices.EqualFunc(old, [][]int{{0, 2}, {1}}, slices.Equal) {
+		t.Errorf("undivided costs: %v", old)
+	}
+	// The same plan wherever it is computed: nothing but bench.toml and
+	// its files enters it.
+	again, err := New(cfg, 2, nil)
+	if err != nil || again.ID != p.ID {
+		t.Errorf("plan %s, again %s (%v)", p.ID, again.ID, err)
+	}
+}

@@ -50,11 +50,13 @@ func selectCmd(stdout, stderr io.Writer, args []string) error {
 	bench := fs.Bool("benchmark", false, "first benchmark, in interleaved rounds on the texts and settings of --config, the best trials whose benchmark.json is missing, measured on other work or on another machine (needs cgo)")
 	rounds := fs.Int("rounds", 4, "rounds of --benchmark; 4 or more let select test speed differences against the noise")
 	allowDifferent := fs.Bool("allow-different-work", false, "rank by latencies measured on different work (workload fingerprints differ); they are marked in the warnings")
+	threads := fs.String("threads", "", "read a threads sweep's benchmark.json at this intra-op thread `count`, or best (each trial at its own fastest count at batch 1), or first (the sweep's first count; the default); a trial without a result at the count is treated as not benchmarked")
 	machine := fs.String("machine", "", "decide for the machine of this `label`: read each trial's benchmark of that machine (benchmark.json or benchmark.<machine>.json); needed when trials were benchmarked on several machines")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: nerbench select --hpo-dir DIR --metric NAME [--goal maximize|minimize]
                        [--accuracy-threshold X [--min-accuracy-gain X]] [--relative|--absolute]
                        [--output FILE] [--config bench.toml] [--machine LABEL]
+                       [--threads N|best|first]
 
 Takes the best trial of each backbone of an HPO tree by the metric and picks
 the one to ship: the best, or with --accuracy-threshold the most accurate
@@ -67,6 +69,10 @@ across rounds (make bench COUNT=n, n ≥ 4) differs beyond the noise
 (Mann-Whitney U, p < 0.05, the gate's test); otherwise speed is a tie and
 accuracy decides; with fewer rounds the reason says the difference was not
 tested. Noise warnings of the benchmark.json files are passed on.
+With a threads sweep (intra_op_threads = [1, 2]), latencies are those of
+the sweep's first count unless --threads names a count, or best: each
+trial's fastest count, which may differ between trials (the output says
+so). Each candidate's threads says the count its latency was measured at.
 Writes the selection as JSON; warnings go to stderr.
 
 `)
@@ -123,6 +129,12 @@ Writes the selection as JSON; warnings go to stderr.
 	if given["output"] {
 		sel.Output = *output
 	}
+	if given["threads"] {
+		sel.Threads = *threads
+	}
+	if *bench && sel.Threads != "" && sel.Threads != selection.ThreadsFirst {
+		return usageError("--benchmark with threads %q: --benchmark measures at the first intra_op_threads of --config and writes benchmark.json without a threads sweep; run it without a threads setting, or benchmark the sweep with make bench and select with --threads", sel.Threads)
+	}
 	if sel.Output == "-" {
 		sel.Output = ""
 	}
@@ -141,6 +153,7 @@ Writes the selection as JSON; warnings go to stderr.
 		Absolute:          !sel.Relative,
 		MinAccuracyGain:   sel.MinAccuracyGain,
 		Machine:           *machine,
+		Threads:           sel.Threads,
 
 		AllowDifferentWork: *allowDifferent,
 	}
@@ -176,7 +189,11 @@ Writes the selection as JSON; warnings go to stderr.
 		return fmt.Errorf("writing selection: %w", err)
 	}
 	c := res.Selection.SelectionCriteria
-	fmt.Fprintf(stderr, "wrote %s: %s %s (%s %s)\n", sel.Output, res.Selection.Backbone, res.Selection.TrialName,
-		c.Metric, strconv.FormatFloat(c.BestValue, 'g', -1, 64))
+	at := ""
+	if c.Threads != nil {
+		at = fmt.Sprintf(", latency at %d intra-op threads", *c.Threads)
+	}
+	fmt.Fprintf(stderr, "wrote %s: %s %s (%s %s%s)\n", sel.Output, res.Selection.Backbone, res.Selection.TrialName,
+		c.Metric, strconv.FormatFloat(c.BestValue, 'g', -1, 64), at)
 	return nil
 }

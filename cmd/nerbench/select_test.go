@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,4 +181,154 @@ func TestSelectBadUsage(t *testing.T) {
 			t.Errorf("%q: exit %d, stdout %q, stderr:\n%s\nwant exit 2 and %q", tt.args, code, stdout, stderr, tt.want)
 		}
 	}
+}
+
+// selectSweepTree is selectTree with benchmarks of a threads sweep [1, 2],
+// written by nerbench convert from the suite's output: bert 40 ms at 1
+// thread and 22 ms at 2, distilbert 20 ms and 25 ms, tiny 2 ms and 1.5 ms.
+func selectSweepTree(t *testing.T) string {
+	t.Helper()
+	root := selectTree(t)
+	for trial, ms := range map[string][2]float64{
+		"bert/trial_1": {40, 22}, "distilbert/trial_0": {20, 25}, "tiny/trial_0": {2, 1.5},
+	} {
+		var in strings.Builder
+		in.WriteString("device: cpu\n")
+		for i, th := range []int{1, 2} {
+			ns := ms[i] * 1e6
+			fmt.Fprintf(&in, "intra-op-threads: %d\nBenchmarkInference/model=m/threads=%d/batch=1-2 \t 10 \t %.0f ns/op \t %.0f p50-ns/op \t %.0f p95-ns/op \t %.0f p99-ns/op \t 100 docs/sec\n",
+				th, th, ns, ns, ns, ns)
+		}
+		txt := filepath.Join(t.TempDir(), "sweep.txt")
+		if err := os.WriteFile(txt, []byte(in.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		var o, e bytes.Buffer
+		if code := run(&o, &e, []string{"convert", "-out-dir", dir, txt}); code != 0 {
+			t.Fatalf("convert: exit %d\n%s", code, e.String())
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "m", "benchmark.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, trial, "benchmark.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+type sweepSelectOut struct {
+	Backbone string `json:"backbone"`
+	Criteria struct {
+		Source     string `json:"speed_data_source"`
+		Note       string `json:"speed_data_note"`
+		Setting    string `json:"threads_setting"`
+		Threads    *int   `json:"threads"`
+		ThreadNote string `json:"threads_note"`
+		Reason     string `json:"reason"`
+		All        []struct {
+			Backbone string `json:"backbone"`
+			Threads  *int   `json:"threads"`
+		} `json:"all_candidates"`
+	} `json:"selection_criteria"`
+}
+
+func TestSelectThreads(t *testing.T) {
+	root := selectSweepTree(t)
+	tests := []struct {
+		args     []string
+		backbone string
+		setting  string
+		threads  int            // the chosen trial's; -1: none
+		at       map[string]int // per candidate; -1: none
+		source   string
+		want     string // in the reason, threads_note or speed_data_note
+	}{
+		{nil, "distilbert", "first", 1, map[string]int{"bert": 1, "distilbert": 1, "tiny": 1}, "benchmark",
+			"20 ms vs 40 ms mean latency at batch 1, 1 thread"},
+		{[]string{"--threads", "1"}, "distilbert", "1", 1, map[string]int{"bert": 1, "distilbert": 1, "tiny": 1}, "benchmark",
+			"20 ms vs 40 ms mean latency at batch 1, 1 thread"},
+		{[]string{"--threads", "2"}, "bert", "2", 2, map[string]int{"bert": 2, "distilbert": 2, "tiny": 2}, "benchmark",
+			"tiny (1.5 ms vs 22 ms mean latency at batch 1, 2 threads)"},
+		{[]string{"--threads", "best"}, "distilbert", "best", 1, map[string]int{"bert": 2, "distilbert": 1, "tiny": 2}, "benchmark",
+			"DIFFERENT THREAD COUNTS"},
+		// No model file to count: with no usable benchmark there is no
+		// speed data at all, and the note says why.
+		{[]string{"--threads", "4"}, "bert", "4", -1, map[string]int{"bert": -1, "distilbert": -1, "tiny": -1}, "none",
+			"no result at 4 threads (its threads sweep has 1, 2)"},
+	}
+	for _, tt := range tests {
+		args := append([]string{"--hpo-dir", root, "--metric", "macro-f1", "--accuracy-threshold", "0.015"}, tt.args...)
+		code, stdout, stderr := runSelect(args...)
+		if code != 0 {
+			t.Fatalf("%q: exit %d\n%s", tt.args, code, stderr)
+		}
+		var s sweepSelectOut
+		if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+			t.Fatal(err)
+		}
+		c := s.Criteria
+		if s.Backbone != tt.backbone || c.Setting != tt.setting || c.Source != tt.source || intOrNone(c.Threads) != tt.threads {
+			t.Errorf("%q: chose %s by %s, threads_setting %q, threads %d; want %s by %s, %q, %d", tt.args, s.Backbone, c.Source, c.Setting, intOrNone(c.Threads),
+				tt.backbone, tt.source, tt.setting, tt.threads)
+		}
+		for _, e := range c.All {
+			if intOrNone(e.Threads) != tt.at[e.Backbone] {
+				t.Errorf("%q: %s at %d threads, want %d", tt.args, e.Backbone, intOrNone(e.Threads), tt.at[e.Backbone])
+			}
+		}
+		if all := c.Reason + "\n" + c.ThreadNote + "\n" + c.Note; !strings.Contains(all, tt.want) {
+			t.Errorf("%q: want %q in\n%s", tt.args, tt.want, all)
+		}
+		if tt.setting == "best" && !strings.Contains(stderr, "warning: DIFFERENT THREAD COUNTS") {
+			t.Errorf("--threads best: stderr lacks the warning:\n%s", stderr)
+		}
+		if tt.setting == "4" && !strings.Contains(stderr, "no result at 4 threads (its threads sweep has 1, 2); treated as missing") {
+			t.Errorf("--threads 4: stderr lacks the warning:\n%s", stderr)
+		}
+	}
+
+	// [selection] threads, and the summary line names the count.
+	dir := t.TempDir()
+	toml := filepath.Join(dir, "bench.toml")
+	out := filepath.Join(dir, "best.json")
+	if err := os.WriteFile(toml, []byte("[selection]\nhpo_dir = \""+filepath.ToSlash(root)+"\"\nmetric = \"macro-f1\"\naccuracy_threshold = 0.015\nthreads = 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runSelect("--config", toml, "--output", out)
+	if code != 0 || !strings.Contains(stderr, "wrote "+out+": bert trial_1 (macro-f1 0.905, latency at 2 intra-op threads)") {
+		t.Errorf("[selection] threads = 2: exit %d\n%s", code, stderr)
+	}
+	// The flag overrides the file.
+	code, stdout, stderr := runSelect("--config", toml, "--threads", "best", "--output", "-")
+	if code != 0 || !strings.Contains(stdout, `"threads_setting": "best"`) {
+		t.Errorf("--threads best over the file: exit %d\n%s", code, stderr)
+	}
+
+	// --benchmark writes benchmarks without a sweep: not with a count.
+	if err := os.WriteFile(toml, []byte("test_data = \"x.json\"\n[selection]\nhpo_dir = \""+filepath.ToSlash(root)+"\"\nmetric = \"macro-f1\"\nthreads = \"best\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runSelect("--config", toml, "--benchmark"); code != 2 || !strings.Contains(stderr, `--benchmark with threads "best"`) {
+		t.Errorf("--benchmark with threads best: exit %d\n%s", code, stderr)
+	}
+
+	for _, bad := range [][]string{
+		{"--threads", "many"},
+		{"--threads", "-2"},
+	} {
+		code, _, stderr := runSelect(append([]string{"--hpo-dir", root, "--metric", "macro-f1"}, bad...)...)
+		if code != 2 || !strings.Contains(stderr, "want a thread count ≥ 0") {
+			t.Errorf("%q: exit %d\n%s", bad, code, stderr)
+		}
+	}
+}
+
+func intOrNone(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
 }

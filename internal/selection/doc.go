@@ -53,6 +53,21 @@
 // A benchmark.json that cannot be read, or has no usable batch_1.mean_ms,
 // gives a warning naming the file and counts as missing.
 //
+// # Threads sweeps
+//
+// A benchmark.json of a threads sweep (contract.KeyThreads) holds a
+// batch_1 per intra-op thread count. Options.Threads says which is read:
+// "first" (or ""), the sweep's first count, which is the file's own
+// batch_1; a count; or "best", each trial's fastest count. A benchmark
+// without a sweep was measured at the count of its intra-op-threads line.
+// A trial whose benchmark has no result at the count asked for counts as
+// having no benchmark (a warning, and the reason in speed_data_note) rather
+// than being an error, as an unreadable one does. Each candidate entry's
+// threads is the count its latency was measured at; threads_setting,
+// threads (the chosen trial's) and threads_note (when the candidates were
+// compared at different counts, as "best" may) are in selection_criteria.
+// With no sweep and the default setting, none of these keys is written.
+//
 // # The rule
 //
 // Candidates are ranked by the metric (best first); equal values go to the

@@ -39,8 +39,25 @@ type Candidate struct {
 	// Hyperparameters is the trial's hyperparameters.json, or empty.
 	Hyperparameters map[string]any
 
-	// LatencyMS is batch_1.mean_ms of the trial's benchmark.json, or nil.
+	// LatencyMS is batch_1.mean_ms of the trial's benchmark.json, or nil:
+	// of the thread count Options.Threads asks for in a threads sweep.
 	LatencyMS *float64
+	// Threads is the intra-op thread count LatencyMS was measured at: the
+	// sweep's count read, or, for a benchmark without a sweep, its
+	// intra-op-threads configuration line when Options.Threads asks for a
+	// count or the best; nil otherwise (no sweep and the default setting,
+	// or a count that is not recorded).
+	Threads *int
+	// ThreadCounts are the counts of the benchmark's threads sweep, in
+	// measured order; nil without a sweep.
+	ThreadCounts []int
+	// ThreadsMissing says why the benchmark found was not used: it has no
+	// result at the thread count asked for ("" when it was used, or none
+	// was found).
+	ThreadsMissing string
+	// recorded is the count of the intra-op-threads line of a benchmark
+	// without a sweep, when it has one, whatever the setting.
+	recorded *int
 	// BenchmarkPath is the benchmark.json read, if any, and
 	// BenchmarkMachine the machine label it carries.
 	BenchmarkPath    string
@@ -85,6 +102,7 @@ func Scan(o Options) ([]*Candidate, []string, error) {
 	if err := o.validate(); err != nil {
 		return nil, nil, err
 	}
+	ts, _ := parseThreads(o.Threads) // checked by validate
 	entries, err := os.ReadDir(o.HPODir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading hpo dir: %w", err)
@@ -105,7 +123,7 @@ func Scan(o Options) ([]*Candidate, []string, error) {
 		if c == nil {
 			continue
 		}
-		if err := c.speedData(o.Machine, warn); err != nil {
+		if err := c.speedData(o.Machine, ts, warn); err != nil {
 			return nil, warns, err
 		}
 		cands = append(cands, c)
@@ -336,7 +354,7 @@ func jsonKind(v any) string {
 // benchmark.<machine>.json files (contract.FilesIn): the one of machine
 // when machine is given, else the only one; a trial with files of several
 // machines and no machine given is an error.
-func (c *Candidate) speedData(machine string, warn func(string, ...any)) error {
+func (c *Candidate) speedData(machine string, threads threadSetting, warn func(string, ...any)) error {
 	for _, dir := range []string{c.TrialDir, filepath.Join(c.TrialDir, "checkpoint")} {
 		var found []string // machines of the files read
 		var picked string
@@ -360,15 +378,26 @@ func (c *Candidate) speedData(machine string, warn func(string, ...any)) error {
 			warn("%s: no benchmark of machine %q (only of %s); treated as missing", dir, machine, strings.Join(found, "; "))
 			continue
 		}
-		ms, f, err := readLatency(picked)
+		f, err := readBenchmark(picked)
 		if err != nil {
 			warn("%s: %v; treated as missing", picked, err)
 			continue
 		}
-		c.LatencyMS, c.BenchmarkPath = &ms, picked
+		at, err := pickThreads(f, threads)
+		c.ThreadCounts = at.counts
+		if err != nil {
+			var miss *missingCount
+			if errors.As(err, &miss) {
+				c.ThreadsMissing = fmt.Sprintf("%s: %v", picked, err)
+			}
+			warn("%s: %v; treated as missing", picked, err)
+			continue
+		}
+		ms := at.batch.MeanMS
+		c.LatencyMS, c.BenchmarkPath, c.Threads, c.recorded = &ms, picked, at.threads, at.recorded
 		c.BenchmarkMachine = f.Machine
-		b := f.Batches[1]
-		c.Workload, c.LatencyRuns, c.BenchWarnings = b.Workload(), b.RunValues[contract.KeyMean], f.BatchWarnings(1)
+		b := at.batch
+		c.Workload, c.LatencyRuns, c.BenchWarnings = b.Workload(), b.RunValues[contract.KeyMean], at.warnings
 		break
 	}
 
@@ -402,27 +431,134 @@ func (c *Candidate) speedData(machine string, warn func(string, ...any)) error {
 	return nil
 }
 
-// readLatency returns batch_1.mean_ms of a benchmark.json: the mean
-// latency (contract.KeyMean) of one document.
-func readLatency(path string) (float64, *contract.File, error) {
+// readBenchmark reads a benchmark.json.
+func readBenchmark(path string) (*contract.File, error) {
 	f, err := contract.Read(path)
 	if err != nil {
 		// contract.Read names the file; the caller names it too.
-		return 0, nil, errors.New(strings.TrimPrefix(err.Error(), path+": "))
+		return nil, errors.New(strings.TrimPrefix(err.Error(), path+": "))
 	}
-	b, ok := f.Batches[1]
+	return f, nil
+}
+
+// atThreads is the batch_1 entry of a benchmark.json chosen by the
+// threads setting, with the count it was measured at (nil when not
+// known), the file's noise warnings about it, and the counts of the
+// file's sweep (nil without one).
+type atThreads struct {
+	batch    *contract.Batch
+	threads  *int
+	recorded *int // a file without a sweep: its intra-op-threads line's count
+	warnings []string
+	counts   []int
+}
+
+// missingCount is the error of a benchmark.json that has no result at
+// the thread count asked for.
+type missingCount struct{ msg string }
+
+func (e *missingCount) Error() string { return e.msg }
+
+// pickThreads returns the batch_1 entry of f that the setting asks for
+// (see Options.Threads): of a threads sweep (contract.ThreadSweep), the
+// first count's, the count's or the fastest count's; of a file without a
+// sweep, its batch_1, which is measured at the count of its
+// intra-op-threads line. Noise warnings are the file's, which the
+// converter writes for the first count only.
+func pickThreads(f *contract.File, ts threadSetting) (atThreads, error) {
+	sweep, counts, err := contract.ThreadSweep(f)
+	if err != nil {
+		return atThreads{}, err
+	}
+	at := atThreads{counts: counts}
+	if sweep == nil || len(counts) == 0 {
+		at.counts = nil
+		b, err := batch1(f.Batches)
+		if err != nil {
+			return at, err
+		}
+		at.batch, at.warnings = b, f.BatchWarnings(1)
+		line, known := f.Config[contract.ConfigIntraOpThreads]
+		n, perr := strconv.Atoi(strings.TrimSpace(line))
+		known = known && perr == nil && n >= 0
+		if known {
+			at.recorded = &n
+		}
+		if ts.first {
+			return at, nil // as before the threads setting: no count shown
+		}
+		at.threads = at.recorded
+		switch {
+		case ts.best:
+		case !known:
+			return at, &missingCount{fmt.Sprintf("no result at %d threads: measured without a threads sweep, at a thread count it does not record (no %s line)", ts.count, contract.ConfigIntraOpThreads)}
+		case n != ts.count:
+			return at, &missingCount{fmt.Sprintf("no result at %d threads: measured without a threads sweep, at %s %d", ts.count, contract.ConfigIntraOpThreads, n)}
+		}
+		return at, nil
+	}
+	pick := func(t int) error {
+		b, err := batch1(sweep[t])
+		if err != nil {
+			return fmt.Errorf("%s %d: %w", contract.KeyThreads, t, err)
+		}
+		at.batch, at.threads = b, &t
+		if t == counts[0] {
+			at.warnings = f.BatchWarnings(1)
+		}
+		return nil
+	}
+	switch {
+	case ts.first:
+		return at, pick(counts[0])
+	case !ts.best:
+		if _, ok := sweep[ts.count]; !ok {
+			return at, &missingCount{fmt.Sprintf("no result at %d threads (its threads sweep has %s)", ts.count, joinInts(counts))}
+		}
+		return at, pick(ts.count)
+	}
+	best := -1
+	var errs []error
+	for _, t := range counts {
+		b, err := batch1(sweep[t])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %d: %w", contract.KeyThreads, t, err))
+			continue
+		}
+		if best < 0 || b.MeanMS < sweep[best][1].MeanMS {
+			best = t
+		}
+	}
+	if best < 0 {
+		return at, errors.Join(errs...)
+	}
+	return at, pick(best)
+}
+
+// batch1 returns the usable batch_1 entry of batches: one with a positive
+// mean latency (contract.KeyMean).
+func batch1(batches map[int]*contract.Batch) (*contract.Batch, error) {
+	b, ok := batches[1]
 	if !ok || b == nil {
 		var have []string
-		for _, n := range f.BatchSizes() {
+		for _, n := range slices.Sorted(maps.Keys(batches)) {
 			have = append(have, contract.BatchKey(n))
 		}
-		return 0, nil, fmt.Errorf("no batch_1 entry (has %s)", strings.Join(have, ", "))
+		return nil, fmt.Errorf("no batch_1 entry (has %s)", strings.Join(have, ", "))
 	}
 	v, _ := b.Metric(contract.KeyMean)
 	if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
-		return 0, nil, fmt.Errorf("%s.%s = %v: want a positive number", contract.BatchKey(1), contract.KeyMean, v)
+		return nil, fmt.Errorf("%s.%s = %v: want a positive number", contract.BatchKey(1), contract.KeyMean, v)
 	}
-	return v, f, nil
+	return b, nil
+}
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 // findONNX returns the trial's ONNX model: model.onnx in checkpoint/ or the

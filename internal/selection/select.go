@@ -65,6 +65,54 @@ type Options struct {
 	// "" reads each trial's only benchmark, and refuses candidates
 	// measured on different machines.
 	Machine string
+	// Threads says which thread count of a threads sweep's benchmark.json
+	// (bench.toml's intra_op_threads given as a list) the latency is read
+	// at: "" or ThreadsFirst, the sweep's first count (the file's own
+	// batch_1, as without the setting); a count such as "2"; or
+	// ThreadsBest, each trial's fastest count at batch 1. A benchmark
+	// without a sweep was measured at the count of its intra-op-threads
+	// line. A trial whose benchmark has no result at the count asked for
+	// counts as having no benchmark (all candidates are then ranked by
+	// parameter count, and speed_data_note says why).
+	Threads string
+}
+
+// Threads settings besides a count (Options.Threads).
+const (
+	ThreadsFirst = "first"
+	ThreadsBest  = "best"
+)
+
+// threadSetting is a parsed Options.Threads: first, best, or count.
+type threadSetting struct {
+	first, best bool
+	count       int
+}
+
+// parseThreads parses a threads setting (see Options.Threads).
+func parseThreads(s string) (threadSetting, error) {
+	switch s {
+	case "", ThreadsFirst:
+		return threadSetting{first: true}, nil
+	case ThreadsBest:
+		return threadSetting{best: true}, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return threadSetting{}, fmt.Errorf("threads %q: want a thread count ≥ 0 (one of the sweep's intra_op_threads), %q (each trial at its fastest count) or %q (the sweep's first count, the default)", s, ThreadsBest, ThreadsFirst)
+	}
+	return threadSetting{count: n}, nil
+}
+
+// String returns the setting as written in threads_setting.
+func (t threadSetting) String() string {
+	switch {
+	case t.first:
+		return ThreadsFirst
+	case t.best:
+		return ThreadsBest
+	}
+	return strconv.Itoa(t.count)
 }
 
 // NoiseAlpha is the significance level at which a latency difference
@@ -105,6 +153,9 @@ func (o Options) Validate() error {
 func (o Options) validate() error {
 	if o.Metric == "" {
 		return errors.New("no metric given")
+	}
+	if _, err := parseThreads(o.Threads); err != nil {
+		return err
 	}
 	if g := o.goal(); g != Maximize && g != Minimize {
 		return fmt.Errorf("goal %q: want %q or %q", o.Goal, Maximize, Minimize)
@@ -195,6 +246,16 @@ type Criteria struct {
 	// SpeedDataNote explains a ranking by parameter count or the absence of
 	// speed data.
 	SpeedDataNote string `json:"speed_data_note,omitempty"`
+	// ThreadsSetting is the threads setting (Options.Threads): "first",
+	// "best" or a count; omitted when it is "first" and no candidate's
+	// benchmark has a threads sweep, as before the setting existed.
+	ThreadsSetting string `json:"threads_setting,omitempty"`
+	// Threads is the thread count the chosen trial's latency was measured
+	// at (its candidate entry's threads); omitted when not known.
+	Threads *int `json:"threads,omitempty"`
+	// ThreadsNote says when the candidates' latencies were measured at
+	// different thread counts (as "best" may choose).
+	ThreadsNote string `json:"threads_note,omitempty"`
 	// AccuracyDiffFromBest is the chosen trial's distance from the best in
 	// the metric's units (0 when the best is chosen).
 	AccuracyDiffFromBest float64          `json:"accuracy_diff_from_best"`
@@ -212,6 +273,12 @@ type CandidateEntry struct {
 	SpeedScore         *float64 `json:"speed_score"`
 	SpeedDataSource    string   `json:"speed_data_source"`
 	BenchmarkLatencyMS *float64 `json:"benchmark_latency_ms"`
+	// Threads is the intra-op thread count benchmark_latency_ms was
+	// measured at (Candidate.Threads); omitted when not known.
+	Threads *int `json:"threads,omitempty"`
+	// BenchmarkThreadCounts are the counts of the benchmark's threads
+	// sweep; omitted without one.
+	BenchmarkThreadCounts []int `json:"benchmark_thread_counts,omitempty"`
 	// BenchmarkMachine is the machine the benchmark was measured on, when
 	// it says.
 	BenchmarkMachine string `json:"benchmark_machine,omitempty"`
@@ -255,18 +322,24 @@ func Choose(cands []*Candidate, o Options) (*Selection, []string, error) {
 		return nil, nil, errors.New("no candidates")
 	}
 	var warns []string
+	ts, _ := parseThreads(o.Threads) // checked by validate
 	source, note := speedSource(cands)
 	if note != "" {
 		warns = append(warns, note)
 	}
+	var threadsNote string
 	if source == SourceBenchmark {
+		threadsNote = threadsNoteOf(cands, ts)
+		if threadsNote != "" {
+			warns = append(warns, threadsNote)
+		}
 		work := map[string][]string{}
 		for _, c := range cands {
 			if c.LatencyMS != nil {
 				work[c.Workload] = append(work[c.Workload], c.Backbone)
 			}
 			for _, w := range c.BenchWarnings {
-				warns = append(warns, fmt.Sprintf("%s's batch_1 latency (%s): %s", c.Backbone, c.BenchmarkPath, w))
+				warns = append(warns, fmt.Sprintf("%s's batch_1 latency%s (%s): %s", c.Backbone, atText(c.Threads), c.BenchmarkPath, w))
 			}
 		}
 		if len(work) > 1 {
@@ -355,20 +428,27 @@ func Choose(cands []*Candidate, o Options) (*Selection, []string, error) {
 			MinAccuracyGain:      o.MinAccuracyGain,
 			SpeedDataSource:      source,
 			SpeedDataNote:        note,
+			Threads:              chosen.Threads,
+			ThreadsNote:          threadsNote,
 			AccuracyDiffFromBest: tidy(chosen.dist),
 		},
 	}
+	if !ts.first || slices.ContainsFunc(cands, func(c *Candidate) bool { return c.ThreadCounts != nil }) {
+		sel.SelectionCriteria.ThreadsSetting = ts.String()
+	}
 	for _, r := range rs {
 		e := CandidateEntry{
-			Backbone:             r.Backbone,
-			Accuracy:             r.Value,
-			SpeedDataSource:      SourceNone,
-			BenchmarkLatencyMS:   r.LatencyMS,
-			BenchmarkMachine:     r.BenchmarkMachine,
-			TrialName:            r.TrialName,
-			ParameterCountSource: r.ParametersFrom,
-			SpeedSources:         []string{},
-			AccuracyDiffFromBest: tidy(r.dist),
+			Backbone:              r.Backbone,
+			Accuracy:              r.Value,
+			SpeedDataSource:       SourceNone,
+			BenchmarkLatencyMS:    r.LatencyMS,
+			Threads:               r.Threads,
+			BenchmarkThreadCounts: r.ThreadCounts,
+			BenchmarkMachine:      r.BenchmarkMachine,
+			TrialName:             r.TrialName,
+			ParameterCountSource:  r.ParametersFrom,
+			SpeedSources:          []string{},
+			AccuracyDiffFromBest:  tidy(r.dist),
 		}
 		if r.hasScore {
 			e.SpeedScore, e.SpeedDataSource = &r.score, source
@@ -407,11 +487,11 @@ func speedSource(cands []*Candidate) (string, string) {
 	switch {
 	case len(bench)+len(paramsOnly) == 0:
 		return SourceNone, fmt.Sprintf("no speed data: %s no usable benchmark.json and no countable model (model.onnx or config.json)",
-			list(nothing, "has", "have"))
+			list(nothing, "has", "have")) + missingText(cands)
 	case len(paramsOnly) == 0:
 		if len(nothing) > 0 {
 			return SourceBenchmark, fmt.Sprintf("%s no speed data (no usable benchmark.json, no countable model) and cannot be shown faster",
-				list(nothing, "has", "have"))
+				list(nothing, "has", "have")) + missingText(cands)
 		}
 		return SourceBenchmark, ""
 	}
@@ -425,7 +505,66 @@ func speedSource(cands []*Candidate) (string, string) {
 	if len(noParams) > 0 {
 		fmt.Fprintf(&b, "; %s no parameter count and cannot be shown faster", list(noParams, "has", "have"))
 	}
+	b.WriteString(missingText(cands))
 	return SourceProxy, b.String()
+}
+
+// missingText lists the candidates whose benchmark was not used for lack
+// of the thread count asked for, with why: "" when there are none.
+func missingText(cands []*Candidate) string {
+	var why []string
+	for _, c := range cands {
+		if c.LatencyMS == nil && c.ThreadsMissing != "" {
+			why = append(why, c.Backbone+": "+c.ThreadsMissing)
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return "; not at the thread count asked for (" + strings.Join(why, "; ") + ")"
+}
+
+// threadsNoteOf says when the candidates ranked by latency were measured
+// at different thread counts: always possible under "best", and under
+// "first" when the sweeps' first counts differ (or differ from the count
+// of a benchmark without a sweep). "" when they agree, and under "first"
+// when no benchmark has a sweep.
+func threadsNoteOf(cands []*Candidate, ts threadSetting) string {
+	if ts.first && !slices.ContainsFunc(cands, func(c *Candidate) bool { return c.ThreadCounts != nil }) {
+		return "" // no sweep: as before the setting
+	}
+	var parts []string
+	counts := map[int]bool{} // -1: not recorded
+	for _, c := range cands {
+		if c.LatencyMS == nil {
+			continue
+		}
+		n, t := -1, "an unrecorded count"
+		switch {
+		case c.Threads != nil:
+			n, t = *c.Threads, plural(*c.Threads, "thread")
+		case c.recorded != nil:
+			n, t = *c.recorded, plural(*c.recorded, "thread")+" (no sweep)"
+		}
+		counts[n] = true
+		parts = append(parts, c.Backbone+" at "+t)
+	}
+	if len(counts) < 2 {
+		return ""
+	}
+	how := "each trial at its own fastest thread count (threads best)"
+	if !ts.best {
+		how = "each trial at the first count of its own threads sweep (threads first)"
+	}
+	return fmt.Sprintf("DIFFERENT THREAD COUNTS: the candidates' batch_1 latencies are compared at different intra-op thread counts, %s: %s; ship the chosen trial with its count", how, strings.Join(parts, ", "))
+}
+
+// atText is " at <n> threads", or "" for an unknown count.
+func atText(t *int) string {
+	if t == nil {
+		return ""
+	}
+	return " at " + plural(*t, "thread")
 }
 
 // applyThreshold returns the candidate the threshold rule chooses and why.
@@ -478,17 +617,17 @@ func applyThreshold(rs []*ranked, o Options, source string) (*ranked, string) {
 		if len(ties) > 0 {
 			var names []string
 			for _, r := range ties {
-				names = append(names, fmt.Sprintf("%s (%s, %s)", r.Backbone, speedPair(r.score, best.score, source), noise[r]))
+				names = append(names, fmt.Sprintf("%s (%s, %s)", r.Backbone, speedPair(r, best, source), noise[r]))
 			}
 			return best, fmt.Sprintf("%s; it is kept: a tie on speed with %s: the difference is within the noise, so accuracy decides", head, strings.Join(names, ", "))
 		}
-		return best, fmt.Sprintf("%s; it is kept: it is also the fastest (%s), so no faster candidate exists", head, speedText(best.score, source))
+		return best, fmt.Sprintf("%s; it is kept: it is also the fastest (%s), so no faster candidate exists", head, speedText(best, source))
 	}
 	for _, r := range faster {
 		d := distOf(r)
 		if d <= t+tolerance && d >= g-tolerance {
 			return r, fmt.Sprintf("%s chosen: faster than the best, %s (%s), and its %s %s is %s from the best %s, within accuracy_threshold %s%s%s",
-				r.Backbone, best.Backbone, speedPair(r.score, best.score, source),
+				r.Backbone, best.Backbone, speedPair(r, best, source),
 				o.Metric, num(r.Value), distText(r, o), num(best.Value), settingText(t, o), gainText(g, o), noise[r])
 		}
 	}
@@ -499,7 +638,7 @@ func applyThreshold(rs []*ranked, o Options, source string) (*ranked, string) {
 		why = fmt.Sprintf("below min_accuracy_gain %s, too small a difference to act on", settingText(g, o))
 	}
 	return best, fmt.Sprintf("%s; it is kept: no faster candidate is eligible; the most accurate faster one, %s (%s), is %s from the best, %s",
-		head, r.Backbone, speedPair(r.score, best.score, source), distText(r, o), why)
+		head, r.Backbone, speedPair(r, best, source), distText(r, o), why)
 }
 
 func nonNil(m map[string]any) map[string]any {
@@ -531,19 +670,42 @@ func gainText(g float64, o Options) string {
 }
 
 // speedText describes one speed score.
-func speedText(score float64, source string) string {
+func speedText(r *ranked, source string) string {
 	if source == SourceBenchmark {
-		return ms(score) + " ms mean latency at batch 1"
+		return ms(r.score) + " ms mean latency at batch 1" + threadsText(r.Threads)
 	}
-	return humanCount(score) + " parameters"
+	return humanCount(r.score) + " parameters"
 }
 
 // speedPair compares two speed scores.
-func speedPair(a, b float64, source string) string {
-	if source == SourceBenchmark {
-		return ms(a) + " ms vs " + ms(b) + " ms mean latency at batch 1"
+func speedPair(a, b *ranked, source string) string {
+	if source != SourceBenchmark {
+		return humanCount(a.score) + " vs " + humanCount(b.score) + " parameters"
 	}
-	return humanCount(a) + " vs " + humanCount(b) + " parameters"
+	s := ms(a.score) + " ms vs " + ms(b.score) + " ms mean latency at batch 1"
+	switch {
+	case a.Threads == nil && b.Threads == nil:
+		return s
+	case a.Threads != nil && b.Threads != nil && *a.Threads == *b.Threads:
+		return s + threadsText(a.Threads)
+	}
+	return s + ", " + countText(a.Threads) + " vs " + countText(b.Threads)
+}
+
+// threadsText is ", <n> threads", or "" for an unknown count.
+func threadsText(t *int) string {
+	if t == nil {
+		return ""
+	}
+	return ", " + plural(*t, "thread")
+}
+
+// countText is "<n> threads", or "an unrecorded thread count".
+func countText(t *int) string {
+	if t == nil {
+		return "an unrecorded thread count"
+	}
+	return plural(*t, "thread")
 }
 
 func ms(v float64) string {
