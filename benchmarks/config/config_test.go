@@ -388,6 +388,13 @@ func TestLoadErrors(t *testing.T) {
 			"bench.toml:6: selection.min_accuracy_gain: -Inf is not a number; want a finite number",
 			"bench.toml:7: selection.hpo_dir: empty; want a path",
 		}},
+		{"e2e with offline", head + "mode = \"e2e\"\nscenario = \"offline\"\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\n[[model]]\nname = \"b\"\ncheckpoint = \"ckpt/a\"\nscenario = \"single\"\n[[model]]\nname = \"c\"\ncheckpoint = \"ckpt/a\"\nscenario = \"single\"\nmode = \"e2e\"\n[[model]]\nname = \"d\"\ncheckpoint = \"ckpt/a\"\nmode = \"inference\"\n", []string{
+			`bench.toml:3: scenario: "offline" times inference only and cannot be combined with mode = "e2e"; use one or the other`,
+		}},
+		{"e2e model under an offline top", head + "scenario = \"offline\"\n[[model]]\nname = \"a\"\ncheckpoint = \"ckpt/a\"\nmode = \"e2e\"\n[[model]]\nname = \"b\"\ncheckpoint = \"ckpt/a\"\nmode = \"e2e\"\nscenario = \"offline\"\n", []string{
+			`bench.toml:6: model "a": mode: "e2e" cannot be combined with scenario = "offline", which times inference only; use one or the other`,
+			`bench.toml:11: model "b": scenario: "offline" times inference only and cannot be combined with mode = "e2e"; use one or the other`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -572,6 +579,8 @@ func TestSettingsValidate(t *testing.T) {
 			"offline_streams: 0 is not a valid number of streams (want ≥ 1)\noffline_streams: 1 is listed more than once; list each stream count once"},
 		{"sorted", func(s *Settings) { s.Batching = "sorted" }, ""},
 		{"bad batching", func(s *Settings) { s.Batching = "longest" }, `batching: "longest" is not a batching; want "rotate" or "sorted"`},
+		{"e2e offline", func(s *Settings) { s.Mode, s.Scenario = "e2e", "offline" }, `scenario: "offline" times inference only and cannot be combined with mode = "e2e"; use one or the other`},
+		{"e2e single", func(s *Settings) { s.Mode = "e2e" }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -182,6 +182,7 @@ func parse(path string, data []byte, checkPaths bool) (*Config, error) {
 	p := &parser{md: &md, file: display, dir: dir, lines: keyLines(md, string(data)), checkPaths: checkPaths}
 	c := &Config{Path: path, Dir: dir, Defaults: DefaultSettings(), Check: DefaultCheck(), Selection: DefaultSelection()}
 	decodeTable(p, doc, loc{}, "top", topFields(c), &c.Defaults, settingChecks)
+	p.conflicts(doc, loc{}, &c.Defaults)
 	if v, ok := doc["check"]; ok {
 		p.check(v, &c.Check)
 	}
@@ -295,6 +296,22 @@ func decodeTable[T any](p *parser, t map[string]toml.Primitive, l loc, table str
 				}
 			}
 		}
+	}
+}
+
+// conflicts reports a combination of settings that cannot go together
+// (Settings.conflict) where table t sets one of them: at its scenario
+// key, else at its mode key. A combination wholly inherited from the top
+// of the file was reported there.
+func (p *parser) conflicts(t map[string]toml.Primitive, l loc, s *Settings) {
+	msg := s.conflict()
+	if msg == "" {
+		return
+	}
+	if _, ok := t["scenario"]; ok {
+		p.fail(l.in("scenario"), "%s", msg)
+	} else if _, ok := t["mode"]; ok {
+		p.fail(l.in("mode"), `"e2e" cannot be combined with scenario = "offline", which times inference only; use one or the other`)
 	}
 }
 
@@ -469,6 +486,7 @@ func (p *parser) models(v toml.Primitive, c *Config) {
 			l.model = m.Name
 		}
 		decodeTable(p, t, l, "model", modelFields(&m), &m.Settings, settingChecks)
+		p.conflicts(t, l, &m.Settings)
 		if _, ok := t["checkpoint"]; !ok {
 			p.fail(l.in("checkpoint"), `missing; add checkpoint = "path/to/checkpoint" (the folder that holds model.onnx) to this [[model]] table`)
 		}

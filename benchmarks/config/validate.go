@@ -210,7 +210,20 @@ func (s Settings) Validate() error {
 		errs = append(errs, errors.New("test_data: not set; want the path of a test data file"))
 	}
 	errs = append(errs, runChecks(&s, settingChecks)...)
+	if msg := s.conflict(); msg != "" {
+		errs = append(errs, fmt.Errorf("scenario: %s", msg))
+	}
 	return errors.Join(errs...)
+}
+
+// conflict says what is wrong with a combination of settings that are
+// each valid alone, or returns "". Its message is written for the
+// scenario key.
+func (s *Settings) conflict() string {
+	if s.Mode == "e2e" && s.Scenario == "offline" {
+		return `"offline" times inference only and cannot be combined with mode = "e2e"; use one or the other`
+	}
+	return ""
 }
 
 // Validate checks the values of c; see Settings.Validate.

@@ -225,10 +225,6 @@ func parseRunArgs(stderr io.Writer, args []string) (*runArgs, error) {
 	if s.KeepSamples && s.Scenario == "offline" {
 		return nil, usageError("--keep-samples with --scenario offline: the offline scenario keeps no per-iteration samples")
 	}
-	if s.Mode == "e2e" && s.Scenario == "offline" {
-		// The suite would time inference alone and label it e2e.
-		return nil, usageError("--mode e2e with --scenario offline: the offline scenario times inference only; use one or the other")
-	}
 	if f.name == "" {
 		f.name = defaultName(f.checkpoint)
 	}

@@ -245,7 +245,7 @@ func TestRunModeRefusals(t *testing.T) {
 		{[]string{"--scenario", "offline", "--offline-streams", "0"}, suite(func(s *config.Settings) { s.Scenario, s.OfflineStreams = "offline", []int{0} })},
 		{[]string{"--offline-streams", "x"}, `for flag -offline-streams: "x" is not a stream count`},
 		{[]string{"--offline-streams", "2"}, "--offline-streams needs --scenario offline"},
-		{[]string{"--mode", "e2e", "--scenario", "offline"}, "--mode e2e with --scenario offline"},
+		{[]string{"--mode", "e2e", "--scenario", "offline"}, `--scenario: "offline" times inference only and cannot be combined with mode = "e2e"`},
 		{[]string{"--scenario", "offline", "--keep-samples"}, "--keep-samples with --scenario offline"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
