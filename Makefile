@@ -15,7 +15,7 @@ BENCH_OUT = $(RESULTS)/bench$(if $(SHARD),.shard-$(subst /,-of-,$(SHARD))).txt
 ORT_LIB := .cache/onnxruntime/1.30.0/libonnxruntime.so.1
 DEMO_STAMP := outputs/hpo/.gendemo-stamp
 
-.PHONY: all ort deps demo demo-tiny build bench merge test test-fixtures fuzz fixtures-dir lint vet staticcheck actionlint fmt-check overhead e2e-ratio select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
+.PHONY: all ort deps demo demo-tiny build bench merge test test-fixtures fuzz fixtures-dir lint vet staticcheck actionlint fmt-check overhead e2e-ratio gap-cost select chromium report clean ab-ckpts ab-revs gate-measure gate-numbers gate-proof
 
 all: build
 
@@ -156,6 +156,12 @@ gate-proof: ort demo-tiny
 	$(GO) test ./internal/check/proof -count=1 -v -args $(PROOFFLAGS)
 
 ## e2e-ratio: end-to-end docs/sec against inference-only docs/sec in one process, interleaved, distilbert-shaped model (E2E_BATCH=1)
+## (E2E_AHEAD=n: tokenize n batches at a time instead of runner.AheadBatches; E2E_AHEAD=1 is the old one-batch-per-iteration way)
 E2E_BATCH ?= 1
+E2E_AHEAD ?= 0
 e2e-ratio: ort demo
-	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=E2ERatio -benchtime=1x -count=5 ./benchmarks -args -nerbench.e2e-ratio -nerbench.e2e-ratio-batch=$(E2E_BATCH)
+	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=E2ERatio -benchtime=1x -count=5 ./benchmarks -args -nerbench.e2e-ratio -nerbench.e2e-ratio-batch=$(E2E_BATCH) -nerbench.e2e-ratio-ahead=$(E2E_AHEAD)
+
+## gap-cost: what work between two Runs costs the second Run (nothing, busy waits, tokenizing), batch 1, distilbert-shaped model
+gap-cost: ort demo
+	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=GapCost -benchtime=1x -count=3 ./benchmarks -args -nerbench.gap-cost

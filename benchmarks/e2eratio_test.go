@@ -10,6 +10,7 @@ import (
 var (
 	e2eRatioOn    = flag.Bool("nerbench.e2e-ratio", false, "run BenchmarkE2ERatio (make e2e-ratio sets it)")
 	e2eRatioBatch = flag.Int("nerbench.e2e-ratio-batch", 1, "batch size of BenchmarkE2ERatio")
+	e2eRatioAhead = flag.Int("nerbench.e2e-ratio-ahead", 0, "batches BenchmarkE2ERatio tokenizes at a time when it tokenizes on the calling goroutine (0: as the suite chooses, runner.AheadBatches)")
 	e2eRatioSync  = flag.String("nerbench.e2e-ratio-sync", "", "true: BenchmarkE2ERatio tokenizes each batch in its own iteration; false: during the previous one; empty: as the suite chooses (runner.E2E.Sync)")
 )
 
@@ -44,6 +45,9 @@ func BenchmarkE2ERatio(b *testing.B) {
 		e.Sync = true
 	case "false":
 		e.Sync = false
+	}
+	if *e2eRatioAhead > 0 {
+		e.Ahead = *e2eRatioAhead
 	}
 	pass := batches.Len() // batches in a pass
 	const rounds = 6

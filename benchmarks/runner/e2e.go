@@ -19,9 +19,18 @@ import (
 // texts (with offsets), pad them, write them into bound tensors (one set
 // per sequence length, made the first time that length comes and refilled
 // in place after, as a server with a tensor pool would), run the model,
-// and decode every text's entities (decode.Simple). Tokenizing the
-// next batch overlaps the current batch's inference and decoding, on
-// another goroutine, when a core is left free for it (see Sync).
+// and decode every text's entities (decode.Simple).
+//
+// Tokenization is kept out of the way of inference in one of two ways
+// (see Sync): on another goroutine, tokenizing the next batch while the
+// current one runs, when the model's threads leave a core free; else on
+// the calling goroutine, Ahead batches at a time. The second is about
+// ONNX Runtime, not Go: with intra-op threads on every core, tokenizing
+// one text right before each Run makes the Run itself 3–4 % slower than
+// back to back (distilbert-shaped demo model, batch 1, 2-core development
+// machine), while tokenizing 16 texts before every 16th Run costs 0.3–0.5 %
+// (make gap-cost). Tokenizing Ahead batches at once puts that cost on one
+// Run in Ahead.
 //
 // Batch k holds the same texts as Prepare's batch k (with the same
 // batching), so the two modes time the same work.
@@ -36,18 +45,29 @@ type E2E struct {
 	// batches holds one bound batch per sequence length seen, refilled
 	// in place (engine.Batch.Fill) for every batch of that shape.
 	batches map[int]*engine.Batch
-	// Sync tokenizes each batch in its own iteration instead of during
-	// the previous one. PrepareE2E sets it when the model's intra-op
-	// threads fill every core (GOMAXPROCS): tokenizing on another
-	// goroutine then takes a core from a running parallel operator, whose
-	// other threads wait for it, which costs more than it hides (on the
-	// 2-core development machine, tiny model at batch 1 with ONNX
-	// Runtime's default threads: e2e/inference 0.75 overlapped, 0.82 not;
-	// make e2e-ratio).
-	Sync     bool
+	// Sync tokenizes on the calling goroutine, Ahead batches at a time,
+	// instead of each batch during the previous one's inference.
+	// PrepareE2E sets it when the model's intra-op threads fill every core
+	// (GOMAXPROCS): tokenizing on another goroutine then takes a core from
+	// a running parallel operator, whose other threads wait for it, which
+	// costs more than it hides (on the 2-core development machine, tiny
+	// model at batch 1 with ONNX Runtime's default threads: e2e/inference
+	// 0.75 overlapped, 0.82 not; make e2e-ratio).
+	Sync bool
+	// Ahead is how many batches Sync tokenizes at once (AheadBatches).
+	Ahead    int
+	ready    []tokenized // tokenized batches readyAt, readyAt+1, …
+	readyAt  int
 	pending  chan tokenized // batch next's tokens, being made
 	next     int
 	entities int // counted so that decoding cannot be optimized away
+}
+
+// AheadBatches is how many batches of size batchSize E2E tokenizes at a
+// time on the calling goroutine: 16, or fewer for large batches, so that
+// at most about 256 texts wait tokenized.
+func AheadBatches(batchSize int) int {
+	return min(16, max(1, 256/max(batchSize, 1)))
 }
 
 // tokenized is one batch, tokenized and padded.
@@ -58,10 +78,14 @@ type tokenized struct {
 	err     error
 }
 
-// Stages is one end-to-end iteration's time in each stage, in ns: Total is
-// the iteration's wall time (waiting for tokenization included, when it
-// took longer than the previous batch's inference); Tokenize ran on
-// another goroutine during the previous iteration.
+// Stages is one end-to-end iteration's time in each stage, in ns. Total is
+// the batch's end-to-end time: with Sync, its own tokenization (done in
+// this iteration or an earlier one, as Ahead decides) plus writing the
+// tensors, Run and decoding, so that the time of tokenizing batches ahead
+// is counted once, in their own iterations; without Sync, the iteration's
+// wall time (waiting for the tokenization that ran on another goroutine
+// during the previous iteration included, when it took longer than that
+// iteration's inference).
 type Stages struct {
 	Total, Tokenize, Infer, Decode float64
 }
@@ -84,7 +108,7 @@ func (m *Model) PrepareE2E(enc *Encoded, batchSize int) (*E2E, error) {
 		return nil, fmt.Errorf("model %s has no output", m.Name)
 	}
 	e := &E2E{m: m, Size: batchSize, labels: labels, join: m.Tokenizer.Joiner(), logits: m.Session.Outputs[0].Name,
-		Sync: m.StreamThreads(1) >= runtime.GOMAXPROCS(0)}
+		Sync: m.StreamThreads(1) >= runtime.GOMAXPROCS(0), Ahead: AheadBatches(batchSize)}
 	e.texts = m.Ordered(enc, batchSize).Texts
 	return e, nil
 }
@@ -117,11 +141,26 @@ func (e *E2E) start(k int) {
 	e.pending, e.next = ch, k
 }
 
-// Iterate runs iteration i (batch i of the rotation) end to end and
-// returns the time of each stage. Iterations are meant to be run in order
-// (0, 1, 2, …): batch i+1 is tokenized while batch i runs.
-func (e *E2E) Iterate(i int) (Stages, error) {
-	t0 := time.Now()
+// take returns batch i tokenized: with Sync from the batches tokenized
+// ahead, tokenizing batches i … i+Ahead−1 first when i is not among them;
+// without, the one tokenized during the previous iteration, or batch i
+// now, and then starts tokenizing batch i+1 on another goroutine.
+func (e *E2E) take(i int) tokenized {
+	if e.Sync {
+		if len(e.ready) == 0 || e.readyAt != i {
+			e.ready, e.readyAt = e.ready[:0], i
+			for k := range max(e.Ahead, 1) {
+				t := e.tokenizeBatch(i + k)
+				e.ready = append(e.ready, t)
+				if t.err != nil {
+					break
+				}
+			}
+		}
+		cur := e.ready[0]
+		e.ready, e.readyAt = e.ready[1:], i+1
+		return cur
+	}
 	var cur tokenized
 	if e.pending != nil && e.next == i {
 		cur = <-e.pending
@@ -131,9 +170,16 @@ func (e *E2E) Iterate(i int) (Stages, error) {
 		}
 		cur = e.tokenizeBatch(i)
 	}
-	if !e.Sync {
-		e.start(i + 1)
-	}
+	e.start(i + 1)
+	return cur
+}
+
+// Iterate runs iteration i (batch i of the rotation) end to end and
+// returns the time of each stage. Iterations are meant to be run in order
+// (0, 1, 2, …), which lets batches be tokenized ahead (see take).
+func (e *E2E) Iterate(i int) (Stages, error) {
+	t0 := time.Now()
+	cur := e.take(i)
 	if cur.err != nil {
 		return Stages{}, fmt.Errorf("iteration %d: %w", i, cur.err)
 	}
@@ -160,7 +206,11 @@ func (e *E2E) Iterate(i int) (Stages, error) {
 	if err != nil {
 		return Stages{}, fmt.Errorf("iteration %d: %w", i, err)
 	}
-	return Stages{Total: float64(time.Since(t0)), Tokenize: float64(cur.elapsed),
+	total := t3.Sub(t0)
+	if e.Sync {
+		total = cur.elapsed + t3.Sub(t1)
+	}
+	return Stages{Total: float64(total), Tokenize: float64(cur.elapsed),
 		Infer: float64(t2.Sub(t1)), Decode: float64(t3.Sub(t2))}, nil
 }
 

@@ -88,3 +88,62 @@ func TestMeasureE2E(t *testing.T) {
 		t.Errorf("stages %+v, mean %v", *st, r.Summary.MeanNs)
 	}
 }
+
+// Tokenizing on the calling goroutine takes Ahead batches at a time, in
+// order, each the batch its iteration runs, and every iteration's Total
+// is its own tokenization, inference and decoding; an iteration out of
+// order starts a new run of batches ahead from itself.
+func TestE2EAhead(t *testing.T) {
+	for _, c := range [][2]int{{1, 16}, {8, 16}, {16, 16}, {32, 8}, {100, 2}, {256, 1}, {1000, 1}} {
+		if got := AheadBatches(c[0]); got != c[1] {
+			t.Errorf("AheadBatches(%d) = %d, want %d", c[0], got, c[1])
+		}
+	}
+	ds, err := dataset.Load("../../data/demo/test_data.json")
+	if err != nil {
+		t.Fatalf("%v: run make demo-tiny", err)
+	}
+	s := settings()
+	s.MaxLength = 64
+	m := open(t, tinyDemoDir(t), s)
+	enc := encode(t, m, ds.Texts[:12])
+	e, err := m.PrepareE2E(enc, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	e.Sync, e.Ahead = true, 3
+	check := func(i, wantReady int) {
+		t.Helper()
+		want := e.tokenizeBatch(i)
+		if len(e.ready) > 0 && e.readyAt == i && !slices.Equal(e.ready[0].pad.IDs, want.pad.IDs) {
+			t.Errorf("iteration %d: the batch tokenized ahead is not batch %d", i, i)
+		}
+		st, err := e.Iterate(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(e.ready) != wantReady || e.readyAt != i+1 {
+			t.Errorf("after iteration %d: %d batches ready from %d, want %d from %d", i, len(e.ready), e.readyAt, wantReady, i+1)
+		}
+		if sum := st.Tokenize + st.Infer + st.Decode; st.Tokenize <= 0 || st.Total < sum-1 || st.Total > sum+1 {
+			t.Errorf("iteration %d: Total %v, want tokenize+infer+decode = %v", i, st.Total, sum)
+		}
+	}
+	for i, ready := range []int{2, 1, 0, 2, 1} {
+		check(i, ready)
+	}
+	check(9, 2) // out of order: a new run of batches from 9
+	check(10, 1)
+	// Overlapping on another goroutine: Total is the iteration's wall time.
+	e.Sync = false
+	for i := 11; i < 14; i++ {
+		st, err := e.Iterate(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Total < st.Infer+st.Decode {
+			t.Errorf("iteration %d (overlapped): Total %v < infer+decode %v", i, st.Total, st.Infer+st.Decode)
+		}
+	}
+}
