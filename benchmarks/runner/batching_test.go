@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nerbench/nerbench/benchmarks/dataset"
+	"github.com/nerbench/nerbench/benchmarks/workload"
 )
 
 // fakeEnc is an encoding of a given length, for SortedOrder.
@@ -94,5 +95,37 @@ func TestSortedBatchingShare(t *testing.T) {
 	}
 	if !(rotate < sorted) || !(fixed <= rotate) {
 		t.Errorf("shares rotate %.3f, sorted %.3f, max_length %.3f: want max_length ≤ rotate < sorted", rotate, sorted, fixed)
+	}
+}
+
+// The workload fingerprint is of the timed texts, not of the order a
+// batching puts them in: the suite prints it before batches are built, and
+// sorted batching orders texts by each model's own token lengths, while
+// the same texts are the same work.
+func TestWorkloadIgnoresBatching(t *testing.T) {
+	ds, err := dataset.Load("../../data/demo/test_data.json")
+	if err != nil {
+		t.Fatalf("%v: run make demo-tiny", err)
+	}
+	var fps []string
+	for _, batching := range []string{"rotate", "sorted"} {
+		s := settings()
+		s.MaxLength, s.Batching = 64, batching
+		m := open(t, tinyDemoDir(t), s)
+		enc := encode(t, m, ds.Texts[:24])
+		bs, err := m.Prepare(enc, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := workload.Fingerprint(enc.Texts, 4, enc.MaxLength); bs.Workload != want {
+			t.Errorf("%s: Prepare's workload %q, want the timed texts' %q", batching, bs.Workload, want)
+		}
+		if err := bs.Close(); err != nil {
+			t.Fatal(err)
+		}
+		fps = append(fps, bs.Workload)
+	}
+	if fps[0] != fps[1] {
+		t.Errorf("rotate and sorted give workloads %q and %q", fps[0], fps[1])
 	}
 }

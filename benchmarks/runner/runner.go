@@ -258,6 +258,10 @@ func (m *Model) Prepare(enc *Encoded, batchSize int) (_ *Batches, err error) {
 	if batchSize < 1 {
 		return nil, fmt.Errorf("batch size %d: want ≥ 1", batchSize)
 	}
+	// The fingerprint is of the timed texts in their own order, as the
+	// suite prints it: batching orders them per model (by its tokenizer's
+	// lengths), and the same texts are the same work.
+	fp := workload.Fingerprint(enc.Texts, batchSize, enc.MaxLength)
 	enc = m.Ordered(enc, batchSize)
 	n := len(enc.Encodings)
 	count := workload.PassLen(n, batchSize)
@@ -270,7 +274,7 @@ func (m *Model) Prepare(enc *Encoded, batchSize int) (_ *Batches, err error) {
 		fixed = m.MaxLength
 	}
 	bs := &Batches{Size: batchSize, sess: m.Session, items: make([]*engine.Batch, 0, count),
-		Workload: workload.Fingerprint(enc.Texts, batchSize, enc.MaxLength), LoadNs: m.LoadNs}
+		Workload: fp, LoadNs: m.LoadNs}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, bs.Close())
