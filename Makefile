@@ -104,9 +104,12 @@ actionlint:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 
-## overhead: suite timing vs a bare session.Run loop, batch 1, distilbert-shaped model
+## overhead: suite timing vs a bare session.Run loop, batch 1 (OVERHEAD_BATCH=n), distilbert-shaped model; OVERHEAD_COUNT runs, OVERHEAD_ITERATIONS per side and round (0: the model's)
+OVERHEAD_BATCH ?= 1
+OVERHEAD_COUNT ?= 5
+OVERHEAD_ITERATIONS ?= 0
 overhead: ort demo
-	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=Overhead -benchtime=1x -count=5 ./benchmarks -args -nerbench.overhead
+	NERBENCH_CONFIG=$(BENCH_CONFIG) $(GO) test -run='^$$' -bench=Overhead -benchtime=1x -count=$(OVERHEAD_COUNT) ./benchmarks -args -nerbench.overhead -nerbench.overhead-batch=$(OVERHEAD_BATCH) -nerbench.overhead-iterations=$(OVERHEAD_ITERATIONS)
 
 ## report: compare the demo models and write an HTML report (after make bench)
 report: build

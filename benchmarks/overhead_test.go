@@ -14,11 +14,14 @@ import (
 
 var (
 	overheadOn    = flag.Bool("nerbench.overhead", false, "run BenchmarkOverhead (make overhead sets it)")
+	overheadBatch = flag.Int("nerbench.overhead-batch", 1, "batch size of BenchmarkOverhead")
+	overheadIters = flag.Int("nerbench.overhead-iterations", 0, "iterations per side and round of BenchmarkOverhead (0: the model's iterations in bench.toml)")
 	overheadModel = flag.String("nerbench.overhead-model", "", "model of bench.toml that BenchmarkOverhead measures (default: the first whose name contains \"distilbert\", else the first)")
 )
 
 // BenchmarkOverhead checks that the suite's timing costs nothing: on the
-// same batches of one model at batch size 1, it alternates (A B B A …) the
+// same batches of one model at batch size 1 (-nerbench.overhead-batch), it
+// alternates (A B B A …) the
 // suite's timed loop (runner.Batches.Time: a clock read around every Run)
 // with a bare loop of Session.Run timed as a whole, and reports both means
 // and their ratio suite/bare. A ratio of 1.00 means the suite adds nothing
@@ -34,13 +37,17 @@ func BenchmarkOverhead(b *testing.B) {
 	}
 	mc, m, enc := loadOverheadModel(b)
 	per := mc.Settings.Iterations
+	if *overheadIters > 0 {
+		per = *overheadIters
+	}
 	const rounds = 6 // A B B A A B: drift hits both sides alike
-	batches, err := m.Prepare(enc, 1)
+	size := *overheadBatch
+	batches, err := m.Prepare(enc, size)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer batches.Close()
-	b.Run("model="+benchNamePart(mc.Name)+"/batch=1", func(b *testing.B) {
+	b.Run("model="+benchNamePart(mc.Name)+"/batch="+itoa(size), func(b *testing.B) {
 		// Warm every batch once, so neither side meets a cold one.
 		if _, err := batches.Warmup(batches.Len()); err != nil {
 			b.Fatal(err)
