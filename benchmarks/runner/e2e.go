@@ -21,10 +21,11 @@ import (
 // in place after, as a server with a tensor pool would), run the model,
 // and decode every text's entities (decode.Simple).
 //
-// Tokenization is kept out of the way of inference in one of two ways
-// (see Sync): on another goroutine, tokenizing the next batch while the
-// current one runs, when the model's threads leave a core free; else on
-// the calling goroutine, Ahead batches at a time. The second is about
+// Batches are tokenized Ahead at a time, in one of two ways (see Sync): on
+// another goroutine, the next Ahead batches while the current ones run,
+// when the model's threads leave a core free; else on the calling
+// goroutine, before the first of them runs. Tokenizing several at once is
+// about
 // ONNX Runtime, not Go: with intra-op threads on every core, tokenizing
 // one text right before each Run makes the Run itself 3–4 % slower than
 // back to back (distilbert-shaped demo model, batch 1, 2-core development
@@ -45,20 +46,22 @@ type E2E struct {
 	// batches holds one bound batch per sequence length seen, refilled
 	// in place (engine.Batch.Fill) for every batch of that shape.
 	batches map[int]*engine.Batch
-	// Sync tokenizes on the calling goroutine, Ahead batches at a time,
-	// instead of each batch during the previous one's inference.
-	// PrepareE2E sets it when the model's intra-op threads fill every core
-	// (GOMAXPROCS): tokenizing on another goroutine then takes a core from
-	// a running parallel operator, whose other threads wait for it, which
-	// costs more than it hides (on the 2-core development machine, tiny
-	// model at batch 1 with ONNX Runtime's default threads: e2e/inference
-	// 0.75 overlapped, 0.82 not; make e2e-ratio).
+	// Sync tokenizes on the calling goroutine instead of on another one
+	// during the previous batches' inference. PrepareE2E sets it when the
+	// model's intra-op threads fill every core (GOMAXPROCS): tokenizing on
+	// another goroutine then takes a core from a running parallel
+	// operator, whose other threads wait for it, which costs more than it
+	// hides (on the 2-core development machine, tiny model at batch 1 with
+	// ONNX Runtime's default threads, 6 runs each, medians of e2e/inference:
+	// calling goroutine 16 at a time 0.74, another goroutine 16 at a time
+	// 0.71, another goroutine one at a time 0.67; make e2e-ratio with
+	// -nerbench.e2e-ratio-sync and -nerbench.e2e-ratio-ahead).
 	Sync bool
-	// Ahead is how many batches Sync tokenizes at once (AheadBatches).
+	// Ahead is how many batches are tokenized at once (AheadBatches).
 	Ahead    int
 	ready    []tokenized // tokenized batches readyAt, readyAt+1, …
 	readyAt  int
-	pending  chan tokenized // batch next's tokens, being made
+	pending  chan []tokenized // batches next, next+1, … being made
 	next     int
 	entities int // counted so that decoding cannot be optimized away
 }
@@ -134,43 +137,48 @@ func (e *E2E) tokenizeBatch(k int) tokenized {
 	return tokenized{pad: p, toks: toks, elapsed: time.Since(t0)}
 }
 
-// start tokenizes batch k on another goroutine.
+// chunk tokenizes batches k … k+Ahead−1, stopping at an error.
+func (e *E2E) chunk(k int) []tokenized {
+	out := make([]tokenized, 0, max(e.Ahead, 1))
+	for j := range max(e.Ahead, 1) {
+		t := e.tokenizeBatch(k + j)
+		out = append(out, t)
+		if t.err != nil {
+			break
+		}
+	}
+	return out
+}
+
+// start tokenizes the chunk from batch k on another goroutine.
 func (e *E2E) start(k int) {
-	ch := make(chan tokenized, 1)
-	go func() { ch <- e.tokenizeBatch(k) }()
+	ch := make(chan []tokenized, 1)
+	go func() { ch <- e.chunk(k) }()
 	e.pending, e.next = ch, k
 }
 
-// take returns batch i tokenized: with Sync from the batches tokenized
-// ahead, tokenizing batches i … i+Ahead−1 first when i is not among them;
-// without, the one tokenized during the previous iteration, or batch i
-// now, and then starts tokenizing batch i+1 on another goroutine.
+// take returns batch i tokenized, from the batches tokenized ahead:
+// when i is not among them, the chunk from i is tokenized first, or, when
+// it is being made on another goroutine, waited for. Without Sync, taking
+// the first batch of a chunk starts tokenizing the next chunk on another
+// goroutine, to overlap this chunk's inference.
 func (e *E2E) take(i int) tokenized {
-	if e.Sync {
-		if len(e.ready) == 0 || e.readyAt != i {
-			e.ready, e.readyAt = e.ready[:0], i
-			for k := range max(e.Ahead, 1) {
-				t := e.tokenizeBatch(i + k)
-				e.ready = append(e.ready, t)
-				if t.err != nil {
-					break
-				}
+	if len(e.ready) == 0 || e.readyAt != i {
+		if e.pending != nil && e.next == i {
+			e.ready = <-e.pending
+		} else {
+			if e.pending != nil {
+				<-e.pending
 			}
+			e.ready = e.chunk(i)
 		}
-		cur := e.ready[0]
-		e.ready, e.readyAt = e.ready[1:], i+1
-		return cur
-	}
-	var cur tokenized
-	if e.pending != nil && e.next == i {
-		cur = <-e.pending
-	} else {
-		if e.pending != nil {
-			<-e.pending
+		e.pending, e.readyAt = nil, i
+		if !e.Sync {
+			e.start(i + len(e.ready))
 		}
-		cur = e.tokenizeBatch(i)
 	}
-	e.start(i + 1)
+	cur := e.ready[0]
+	e.ready, e.readyAt = e.ready[1:], i+1
 	return cur
 }
 
@@ -243,8 +251,10 @@ func (e *E2E) Entities() int { return e.entities }
 func (e *E2E) Close() error {
 	var errs []error
 	if e.pending != nil {
-		if t := <-e.pending; t.err != nil {
-			errs = append(errs, errors.New("tokenizing the batch after the last: "+t.err.Error()))
+		for _, t := range <-e.pending {
+			if t.err != nil {
+				errs = append(errs, errors.New("tokenizing a batch after the last: "+t.err.Error()))
+			}
 		}
 		e.pending = nil
 	}

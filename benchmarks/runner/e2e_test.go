@@ -135,15 +135,29 @@ func TestE2EAhead(t *testing.T) {
 	}
 	check(9, 2) // out of order: a new run of batches from 9
 	check(10, 1)
-	// Overlapping on another goroutine: Total is the iteration's wall time.
+	// Overlapping on another goroutine: batch 11 is still ready from the
+	// chunk 9–11; 12 starts a chunk (12–14) and the tokenizing of the next
+	// (15–17) on another goroutine, and so on. Total is the iteration's
+	// wall time.
 	e.Sync = false
-	for i := 11; i < 14; i++ {
+	for i := 11; i < 19; i++ {
+		want := e.tokenizeBatch(i)
+		if len(e.ready) > 0 && e.readyAt == i && !slices.Equal(e.ready[0].pad.IDs, want.pad.IDs) {
+			t.Errorf("iteration %d (overlapped): the batch tokenized ahead is not batch %d", i, i)
+		}
 		st, err := e.Iterate(i)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if st.Total < st.Infer+st.Decode {
 			t.Errorf("iteration %d (overlapped): Total %v < infer+decode %v", i, st.Total, st.Infer+st.Decode)
+		}
+		if i == 11 {
+			if e.pending != nil {
+				t.Error("after iteration 11 (overlapped): tokenizing on another goroutine already")
+			}
+		} else if wantNext := 15 + (i-12)/3*3; e.pending == nil || e.next != wantNext {
+			t.Errorf("after iteration %d (overlapped): tokenizing from %d on another goroutine (pending %v), want from %d", i, e.next, e.pending != nil, wantNext)
 		}
 	}
 }
