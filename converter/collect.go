@@ -351,7 +351,9 @@ type sweepFile struct {
 //
 //	"threads": {"1": {"batch_1": {…}, "batch_8": {…}}, "2": {…}}
 //
-// Thread counts are never pooled: each batch entry is one count's.
+// Thread counts are never pooled: each batch entry is one count's. The
+// other counts' noise warnings are added to the file's, marked with their
+// count.
 func mergeSweep(files []sweepFile) *Output {
 	slices.SortFunc(files, func(a, b sweepFile) int { return a.first - b.first })
 	main := files[0].out
@@ -367,6 +369,18 @@ func mergeSweep(files []sweepFile) *Output {
 	}
 	main.File.Extra = withExtra(main.File.Extra, contract.KeyThreads, all)
 	main.File.Extra = withExtra(main.File.Extra, contract.KeyThreadCounts, order)
+	// The other counts' noise warnings join the first's, each marked with
+	// its count (contract.ThreadsPrefix).
+	warnings := main.File.Warnings()
+	n := len(warnings)
+	for _, sf := range files[1:] {
+		for _, w := range sf.out.File.Warnings() {
+			warnings = append(warnings, contract.ThreadsPrefix(sf.threads)+w)
+		}
+	}
+	if len(warnings) > n {
+		main.File.Extra = withExtra(main.File.Extra, contract.KeyWarnings, warnings)
+	}
 	return main
 }
 

@@ -91,3 +91,28 @@ func TestConvertThreadSweepCountFailed(t *testing.T) {
 		t.Fatalf("threads 1's result was dropped: %+v", o)
 	}
 }
+
+// Every count's noise warnings reach the sweep's file: the first count's
+// as "batch_<n>: …", the others' marked "threads=<t>: batch_<n>: …".
+func TestConvertThreadSweepNoise(t *testing.T) {
+	steal := func(line, pct string) string {
+		return strings.TrimSuffix(line, "\n") + " \t " + pct + " " + contract.UnitStealPct + "\n"
+	}
+	in := "device: cpu\nintra-op-threads: 2\n" + steal(sweepLine("2", "1", "200"), "0") +
+		"intra-op-threads: 1\n" + steal(sweepLine("1", "1", "300"), "40")
+	res, err := Convert([]Input{{Name: "sweep.txt", Data: []byte(in)}}, Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Files["m"].File
+	if got := f.BatchWarnings(1); len(got) != 0 {
+		t.Errorf("first count's warnings %q, want none", got)
+	}
+	got := f.ThreadBatchWarnings(1, 1)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "CPU steal 40.0%") {
+		t.Errorf("threads 1 batch 1 warnings %q (file's %q), want the steal", got, f.Warnings())
+	}
+	if ws := f.Warnings(); len(ws) != 1 || !strings.HasPrefix(ws[0], "threads=1: batch_1: CPU steal") {
+		t.Errorf("file warnings %q", ws)
+	}
+}

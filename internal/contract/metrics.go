@@ -508,7 +508,10 @@ func (b *Batch) Workload() string {
 }
 
 // KeyWorkload is the batch entry's key of the workload fingerprint;
-// KeyWarnings the file's key of the noise warnings.
+// KeyWarnings the file's key of the noise warnings, each "batch_<n>: …",
+// or, in a threads sweep's file for a count other than the first (whose
+// results are the file's own batch entries), "threads=<t>: batch_<n>: …"
+// (ThreadsPrefix).
 const (
 	KeyWorkload = "workload"
 	KeyWarnings = "warnings"
@@ -520,6 +523,24 @@ func (f *File) Warnings() []string {
 	var out []string
 	if raw, ok := f.Extra[KeyWarnings]; ok {
 		_ = json.Unmarshal(raw, &out)
+	}
+	return out
+}
+
+// ThreadsPrefix starts the warnings of a threads sweep's file about
+// thread count t when t is not the sweep's first count (see KeyWarnings).
+func ThreadsPrefix(t int) string { return "threads=" + strconv.Itoa(t) + ": " }
+
+// ThreadBatchWarnings returns the warnings of a threads sweep's file
+// about batch size n at thread count t, which is not the sweep's first
+// (whose warnings BatchWarnings returns), without their prefixes.
+func (f *File) ThreadBatchWarnings(t, n int) []string {
+	var out []string
+	prefix := ThreadsPrefix(t) + BatchKey(n) + ": "
+	for _, w := range f.Warnings() {
+		if rest, ok := strings.CutPrefix(w, prefix); ok {
+			out = append(out, rest)
+		}
 	}
 	return out
 }

@@ -463,8 +463,8 @@ func (e *missingCount) Error() string { return e.msg }
 // (see Options.Threads): of a threads sweep (contract.ThreadSweep), the
 // first count's, the count's or the fastest count's; of a file without a
 // sweep, its batch_1, which is measured at the count of its
-// intra-op-threads line. Noise warnings are the file's, which the
-// converter writes for the first count only.
+// intra-op-threads line. Noise warnings are the file's about the count
+// picked (the converter marks those of a count other than the first).
 func pickThreads(f *contract.File, ts threadSetting) (atThreads, error) {
 	sweep, counts, err := contract.ThreadSweep(f)
 	if err != nil {
@@ -505,6 +505,8 @@ func pickThreads(f *contract.File, ts threadSetting) (atThreads, error) {
 		at.batch, at.threads = b, &t
 		if t == counts[0] {
 			at.warnings = f.BatchWarnings(1)
+		} else {
+			at.warnings = f.ThreadBatchWarnings(t, 1)
 		}
 		return nil
 	}

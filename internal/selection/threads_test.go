@@ -235,3 +235,30 @@ func TestSelectThreadsGolden(t *testing.T) {
 		})
 	}
 }
+
+// The noise warnings select reads are those of the count it picks: the
+// converter marks a count's other than the first, and pickThreads finds
+// them.
+func TestPickThreadsWarnings(t *testing.T) {
+	line := func(th int, ns, steal string) string {
+		return fmt.Sprintf("intra-op-threads: %d\nBenchmarkInference/model=m/threads=%d/batch=1-2 \t 10 \t %s ns/op \t %s p50-ns/op \t %s p95-ns/op \t %s p99-ns/op \t 100 docs/sec \t %s %s\n",
+			th, th, ns, ns, ns, ns, steal, contract.UnitStealPct)
+	}
+	data := convertOne(t, "device: cpu\n"+line(2, "2000000", "0")+line(1, "3000000", "40"), []int{2, 1})
+	f, err := contract.Decode("benchmark.json", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ts   threadSetting
+		want int
+	}{{threadSetting{first: true}, 0}, {threadSetting{count: 2}, 0}, {threadSetting{count: 1}, 1}} {
+		at, err := pickThreads(f, tc.ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(at.warnings) != tc.want || (tc.want == 1 && !strings.HasPrefix(at.warnings[0], "CPU steal 40.0%")) {
+			t.Errorf("%+v: warnings %q, want %d", tc.ts, at.warnings, tc.want)
+		}
+	}
+}
