@@ -238,3 +238,42 @@ func Threads() int {
 func (d During) String() string {
 	return fmt.Sprintf("load %.2f→%.2f, others used %.2f CPUs, steal %.1f%%, %d involuntary switches", d.LoadBefore, d.LoadAfter, d.OtherCPUs, d.StealPct, d.Nivcsw)
 }
+
+// ownCPU returns the CPU time this process has used.
+func ownCPU() (time.Duration, bool) {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0, false
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
+}
+
+// SettleStep is how often Settle looks at the process's CPU time.
+const SettleStep = 5 * time.Millisecond
+
+// Settle waits, for at most limit, until this process's threads are
+// quiet: until a SettleStep passes in which they used under a fifth of a
+// core. It returns how long it waited.
+//
+// It is called before every warm-up: ONNX Runtime's intra-op workers spin
+// for a while after their session's last Run (about 30 ms of one core on
+// the 2-core development machine; TestSettleAfterRun), and a measurement
+// that starts then, in the same process, on another session or at
+// another batch size, shares the cores with them. A process that never
+// goes quiet (other goroutines of a plugin user's) costs limit.
+func Settle(limit time.Duration) time.Duration {
+	start := time.Now()
+	prev, ok := ownCPU()
+	if !ok {
+		return 0
+	}
+	for time.Since(start) < limit {
+		time.Sleep(SettleStep)
+		cur, _ := ownCPU()
+		if cur-prev < SettleStep/5 {
+			break
+		}
+		prev = cur
+	}
+	return time.Since(start)
+}

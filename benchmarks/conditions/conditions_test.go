@@ -41,3 +41,29 @@ func TestStatField(t *testing.T) {
 		t.Error("throttled_time found in a v2 cpu.stat")
 	}
 }
+
+// Settle returns after one quiet step in a quiet process, and waits its
+// whole limit while a goroutine keeps a core busy.
+func TestSettle(t *testing.T) {
+	if d := Settle(time.Second); d > 20*SettleStep {
+		t.Errorf("quiet process: Settle waited %v", d)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+	}()
+	d := Settle(100 * time.Millisecond)
+	close(stop)
+	<-done
+	if d < 100*time.Millisecond {
+		t.Errorf("busy process: Settle returned after %v, want its limit, 100ms", d)
+	}
+}

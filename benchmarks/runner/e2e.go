@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nerbench/nerbench/benchmarks/conditions"
 	"github.com/nerbench/nerbench/benchmarks/decode"
 	"github.com/nerbench/nerbench/benchmarks/engine"
 	"github.com/nerbench/nerbench/benchmarks/stats"
@@ -290,6 +291,7 @@ func (m *Model) MeasureE2E(enc *Encoded, size int, loop Loop, capHint int) (_ Re
 		ran = true
 		return st, err
 	}
+	conditions.Settle(SettleLimit) // as Batches.WarmupProgress does
 	for i := range m.Settings.Warmup {
 		if _, err := iterate(i); err != nil {
 			return Result{}, fmt.Errorf("warm-up: %w", err)

@@ -420,8 +420,16 @@ func (b *Batches) Warmup(n int) (firstNs float64, err error) {
 	return b.WarmupProgress(n, nil)
 }
 
-// WarmupProgress is Warmup showing its progress on p (nil: none).
+// SettleLimit is the longest a warm-up waits for the process to be quiet
+// first (conditions.Settle).
+const SettleLimit = 300 * time.Millisecond
+
+// WarmupProgress is Warmup showing its progress on p (nil: none). It first
+// waits (up to SettleLimit) for the process's threads to be quiet, such as
+// the intra-op threads of a session run just before, which spin for a
+// while after their last Run (conditions.Settle).
 func (b *Batches) WarmupProgress(n int, p *Progress) (firstNs float64, err error) {
+	conditions.Settle(SettleLimit)
 	total := workload.RoundUp(n, b.Len())
 	p.Restart(total)
 	for i := range total {
