@@ -2,6 +2,7 @@ package conditions
 
 import (
 	"math"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -48,20 +49,15 @@ func TestSettle(t *testing.T) {
 	if d := Settle(time.Second); d > 20*SettleStep {
 		t.Errorf("quiet process: Settle waited %v", d)
 	}
-	stop := make(chan struct{})
+	var stop atomic.Bool
 	done := make(chan struct{})
-	go func() {
+	go func() { // keeps a core busy until stopped
 		defer close(done)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
+		for !stop.Load() {
 		}
 	}()
 	d := Settle(100 * time.Millisecond)
-	close(stop)
+	stop.Store(true)
 	<-done
 	if d < 100*time.Millisecond {
 		t.Errorf("busy process: Settle returned after %v, want its limit, 100ms", d)
