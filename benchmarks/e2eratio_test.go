@@ -28,13 +28,8 @@ func BenchmarkE2ERatio(b *testing.B) {
 	if !*e2eRatioOn {
 		b.Skip("a comparison of modes, not a model benchmark: run it with -nerbench.e2e-ratio (make e2e-ratio)")
 	}
-	mc, m, enc := loadOverheadModel(b)
 	size := *e2eRatioBatch
-	batches, err := m.Prepare(enc, size)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer batches.Close()
+	mc, m, enc, batches := loadOverheadModel(b, size)
 	e, err := m.PrepareE2E(enc, size)
 	if err != nil {
 		b.Fatal(err)

@@ -35,12 +35,7 @@ func BenchmarkGapCost(b *testing.B) {
 	if !*gapCostOn {
 		b.Skip("a measurement of ONNX Runtime between Runs, not a model benchmark: run it with -nerbench.gap-cost (make gap-cost)")
 	}
-	mc, m, enc := loadOverheadModel(b)
-	batches, err := m.Prepare(enc, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer batches.Close()
+	mc, m, enc, batches := loadOverheadModel(b, 1)
 	pass := batches.Len()
 	texts := enc.Texts
 	tokenize := func(i int) {

@@ -35,18 +35,13 @@ func BenchmarkOverhead(b *testing.B) {
 	if !*overheadOn {
 		b.Skip("a check of the suite itself, not a model benchmark: run it with -nerbench.overhead (make overhead)")
 	}
-	mc, m, enc := loadOverheadModel(b)
+	size := *overheadBatch
+	mc, _, _, batches := loadOverheadModel(b, size)
 	per := mc.Settings.Iterations
 	if *overheadIters > 0 {
 		per = *overheadIters
 	}
 	const rounds = 6 // A B B A A B: drift hits both sides alike
-	size := *overheadBatch
-	batches, err := m.Prepare(enc, size)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer batches.Close()
 	b.Run("model="+benchNamePart(mc.Name)+"/batch="+itoa(size), func(b *testing.B) {
 		// Warm every batch once, so neither side meets a cold one.
 		if _, err := batches.Warmup(batches.Len()); err != nil {
@@ -85,10 +80,11 @@ func BenchmarkOverhead(b *testing.B) {
 	})
 }
 
-// loadOverheadModel loads the model of bench.toml that BenchmarkOverhead
-// and BenchmarkE2ERatio measure (pickOverheadModel), with ONNX Runtime, and
-// tokenizes its test data; everything is freed when b ends.
-func loadOverheadModel(b *testing.B) (config.Model, *runner.Model, *runner.Encoded) {
+// loadOverheadModel loads the model of bench.toml that BenchmarkOverhead,
+// BenchmarkE2ERatio and BenchmarkGapCost measure (pickOverheadModel), with
+// ONNX Runtime, tokenizes its test data and builds its batches of size
+// size; everything is freed when b ends.
+func loadOverheadModel(b *testing.B, size int) (config.Model, *runner.Model, *runner.Encoded, *runner.Batches) {
 	path, err := ConfigPath("bench.toml")
 	if err != nil {
 		b.Fatal(err)
@@ -115,7 +111,12 @@ func loadOverheadModel(b *testing.B) (config.Model, *runner.Model, *runner.Encod
 	if err != nil {
 		b.Fatal(err)
 	}
-	return mc, m, enc
+	batches, err := m.Prepare(enc, size)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = batches.Close() })
+	return mc, m, enc, batches
 }
 
 func pickOverheadModel(b *testing.B, cfg *config.Config) config.Model {

@@ -61,8 +61,7 @@ func Take() Snapshot {
 	s.throttled, s.hasThrot = readThrottled()
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		s.ownCPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		s.nivcsw = ru.Nivcsw
+		s.ownCPU, s.nivcsw = cpuOf(&ru), ru.Nivcsw
 	}
 	return s
 }
@@ -239,13 +238,19 @@ func (d During) String() string {
 	return fmt.Sprintf("load %.2f→%.2f, others used %.2f CPUs, steal %.1f%%, %d involuntary switches", d.LoadBefore, d.LoadAfter, d.OtherCPUs, d.StealPct, d.Nivcsw)
 }
 
-// ownCPU returns the CPU time this process has used.
-func ownCPU() (time.Duration, bool) {
+// cpuOf is the CPU time, user and system, of ru.
+func cpuOf(ru *syscall.Rusage) time.Duration {
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// ProcessCPU returns the CPU time this process has used, and false where
+// the system does not say.
+func ProcessCPU() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0, false
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
+	return cpuOf(&ru), true
 }
 
 // SettleStep is how often Settle looks at the process's CPU time.
@@ -263,13 +268,13 @@ const SettleStep = 5 * time.Millisecond
 // goes quiet (other goroutines of a plugin user's) costs limit.
 func Settle(limit time.Duration) time.Duration {
 	start := time.Now()
-	prev, ok := ownCPU()
+	prev, ok := ProcessCPU()
 	if !ok {
 		return 0
 	}
 	for time.Since(start) < limit {
 		time.Sleep(SettleStep)
-		cur, _ := ownCPU()
+		cur, _ := ProcessCPU()
 		if cur-prev < SettleStep/5 {
 			break
 		}

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"syscall"
 	"testing"
 	"time"
 
@@ -11,11 +10,11 @@ import (
 
 func processCPU(t *testing.T) time.Duration {
 	t.Helper()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		t.Fatal(err)
+	d, ok := conditions.ProcessCPU()
+	if !ok {
+		t.Fatal("getrusage failed")
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return d
 }
 
 // After a session's Runs, ONNX Runtime's intra-op workers keep a core
